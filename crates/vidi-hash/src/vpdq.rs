@@ -1,0 +1,1 @@
+//! The vPDQ video match rule.

@@ -1,0 +1,1 @@
+//! Image decoding with limits (JPEG, PNG, GIF, WebP, TIFF, BMP, HEIF/AVIF), PDQ from files, thumbnails.

@@ -1,0 +1,1 @@
+//! Magic-byte sniffing and metadata parsers (EXIF, XMP, QuickTime/MP4, PNG, WebP, HEIF): pure, fuzzed.

@@ -1,0 +1,1 @@
+//! Video and audio through ffmpeg/ffprobe subprocesses: probe, vPDQ frames, keyframe thumbnails.
