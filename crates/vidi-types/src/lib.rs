@@ -6,12 +6,14 @@
 //! records, per-file errors) is defined here.
 #![warn(missing_docs)]
 
+mod cancel;
 mod digest;
 mod error;
 mod media;
 mod meta;
 mod pdq;
 
+pub use cancel::Cancel;
 pub use digest::{Digests, HexError, Md5, Sha1, Sha256};
 pub use error::{FileError, FileErrorKind};
 pub use media::{
