@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 machine lacks to build, test and run vidi.
+# Idempotent: installs only the packages that are missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config
+  libturbojpeg0-dev libheif-dev        # JPEG (libjpeg-turbo) and HEIF/AVIF decoding
+  ffmpeg                               # video probe, frames, thumbnails
+  espeak-ng sox                        # demo speech
+  fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # demo signs in many scripts
+  libimage-exiftool-perl               # cross-checks in tests
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo not found: install Rust (rustup) first" >&2
+  exit 2
+fi
