@@ -1,0 +1,923 @@
+//! Magic-byte sniffing: what a file is, from its first bytes only.
+//!
+//! File names and extensions are never consulted. The caller passes the
+//! first [`SNIFF_LEN`] bytes (fewer for short files).
+
+use vidi_types::MediaKind;
+
+/// How many leading bytes [`sniff`] looks at.
+pub const SNIFF_LEN: usize = 4096;
+
+/// A container or file format recognised by its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// JPEG (JFIF, EXIF, raw JPEG streams).
+    Jpeg,
+    /// PNG (and APNG).
+    Png,
+    /// GIF 87a/89a.
+    Gif,
+    /// WebP (RIFF `WEBP`).
+    Webp,
+    /// TIFF (classic or BigTIFF) that is not a recognised camera RAW.
+    Tiff,
+    /// Windows bitmap.
+    Bmp,
+    /// HEIF/HEIC still image (ISO BMFF `ftyp` brand `heic`, `mif1`, ...).
+    Heif,
+    /// AVIF (ISO BMFF brand `avif`/`avis`).
+    Avif,
+    /// Windows icon or cursor.
+    Ico,
+    /// Adobe Photoshop.
+    Psd,
+    /// JPEG XL (codestream or container).
+    Jxl,
+    /// JPEG 2000 (JP2 container or J2K codestream).
+    Jp2,
+    /// Quite OK Image.
+    Qoi,
+    /// OpenEXR.
+    Exr,
+    /// Netpbm (PBM/PGM/PPM/PAM).
+    Pnm,
+    /// Canon CR2 (TIFF based).
+    Cr2,
+    /// Canon CR3 (ISO BMFF brand `crx`).
+    Cr3,
+    /// Canon CRW (CIFF).
+    Crw,
+    /// Nikon NEF (TIFF with Make NIKON).
+    Nef,
+    /// Fujifilm RAF.
+    Raf,
+    /// Olympus ORF.
+    Orf,
+    /// Panasonic RW2.
+    Rw2,
+    /// Adobe DNG (TIFF with DNGVersion).
+    Dng,
+    /// Sony ARW (TIFF with Make SONY).
+    Arw,
+    /// Pentax PEF (TIFF with Make PENTAX).
+    Pef,
+    /// Minolta MRW.
+    Mrw,
+    /// Sigma X3F.
+    X3f,
+    /// MPEG-4 video (ISO BMFF).
+    Mp4,
+    /// QuickTime movie (`ftyp qt  ` or a bare `moov`/`mdat` atom).
+    Mov,
+    /// 3GPP / 3GPP2.
+    ThreeGp,
+    /// Apple M4V.
+    M4v,
+    /// Matroska (EBML DocType `matroska`).
+    Mkv,
+    /// WebM (EBML DocType `webm`).
+    Webm,
+    /// AVI (RIFF `AVI `).
+    Avi,
+    /// MPEG transport stream (188-byte packets).
+    MpegTs,
+    /// BDAV M2TS (192-byte packets).
+    M2ts,
+    /// MPEG program stream.
+    MpegPs,
+    /// MPEG-1/2 video elementary stream.
+    MpegVideo,
+    /// Flash video.
+    Flv,
+    /// ASF / WMV / WMA.
+    Asf,
+    /// RealMedia.
+    Rm,
+    /// MXF.
+    Mxf,
+    /// DV (DIF).
+    Dv,
+    /// Ogg (Theora video, or Vorbis/Opus/FLAC audio: see [`Sniffed::kind`]).
+    Ogg,
+    /// RIFF WAVE.
+    Wav,
+    /// AIFF / AIFF-C.
+    Aiff,
+    /// MPEG audio layer III (or I/II).
+    Mp3,
+    /// FLAC.
+    Flac,
+    /// AAC in ADTS framing.
+    Aac,
+    /// MPEG-4 audio (ISO BMFF brand `M4A `, `M4B `, ...).
+    M4a,
+    /// Standard MIDI file.
+    Midi,
+    /// AMR speech audio.
+    Amr,
+    /// PDF.
+    Pdf,
+    /// ZIP (and ZIP-based documents).
+    Zip,
+    /// gzip.
+    Gzip,
+    /// 7-Zip.
+    SevenZip,
+    /// RAR 1.5+ or 5.
+    Rar,
+    /// xz.
+    Xz,
+    /// bzip2.
+    Bzip2,
+    /// Zstandard.
+    Zstd,
+    /// SQLite 3 database.
+    Sqlite,
+    /// ELF executable.
+    Elf,
+    /// Windows PE executable (MZ).
+    Exe,
+    /// Standalone XMP packet or other XML.
+    Xml,
+    /// Plain text (valid UTF-8 or UTF-16 with BOM, no control bytes).
+    Text,
+    /// Nothing recognised.
+    Unknown,
+}
+
+impl Format {
+    /// True for formats whose metadata lives in ISO BMFF / QuickTime boxes.
+    pub fn is_isobmff(self) -> bool {
+        matches!(
+            self,
+            Self::Mp4
+                | Self::Mov
+                | Self::ThreeGp
+                | Self::M4v
+                | Self::M4a
+                | Self::Heif
+                | Self::Avif
+                | Self::Cr3
+        )
+    }
+
+    /// True for formats laid out as TIFF (IFD chains).
+    pub fn is_tiff_based(self) -> bool {
+        matches!(
+            self,
+            Self::Tiff
+                | Self::Cr2
+                | Self::Nef
+                | Self::Orf
+                | Self::Rw2
+                | Self::Dng
+                | Self::Arw
+                | Self::Pef
+        )
+    }
+
+    fn default_kind(self) -> MediaKind {
+        use Format::*;
+        match self {
+            Jpeg | Png | Gif | Webp | Tiff | Bmp | Heif | Avif | Ico | Psd | Jxl | Jp2 | Qoi
+            | Exr | Pnm | Cr2 | Cr3 | Crw | Nef | Raf | Orf | Rw2 | Dng | Arw | Pef | Mrw | X3f => {
+                MediaKind::Image
+            }
+            Mp4 | Mov | ThreeGp | M4v | Mkv | Webm | Avi | MpegTs | M2ts | MpegPs | MpegVideo
+            | Flv | Asf | Rm | Mxf | Dv | Ogg => MediaKind::Video,
+            Wav | Aiff | Mp3 | Flac | Aac | M4a | Midi | Amr => MediaKind::Audio,
+            Pdf | Zip | Gzip | SevenZip | Rar | Xz | Bzip2 | Zstd | Sqlite | Elf | Exe | Xml
+            | Text | Unknown => MediaKind::Other,
+        }
+    }
+
+    fn default_mime(self) -> &'static str {
+        use Format::*;
+        match self {
+            Jpeg => "image/jpeg",
+            Png => "image/png",
+            Gif => "image/gif",
+            Webp => "image/webp",
+            Tiff => "image/tiff",
+            Bmp => "image/bmp",
+            Heif => "image/heif",
+            Avif => "image/avif",
+            Ico => "image/vnd.microsoft.icon",
+            Psd => "image/vnd.adobe.photoshop",
+            Jxl => "image/jxl",
+            Jp2 => "image/jp2",
+            Qoi => "image/qoi",
+            Exr => "image/x-exr",
+            Pnm => "image/x-portable-anymap",
+            Cr2 => "image/x-canon-cr2",
+            Cr3 => "image/x-canon-cr3",
+            Crw => "image/x-canon-crw",
+            Nef => "image/x-nikon-nef",
+            Raf => "image/x-fuji-raf",
+            Orf => "image/x-olympus-orf",
+            Rw2 => "image/x-panasonic-rw2",
+            Dng => "image/x-adobe-dng",
+            Arw => "image/x-sony-arw",
+            Pef => "image/x-pentax-pef",
+            Mrw => "image/x-minolta-mrw",
+            X3f => "image/x-sigma-x3f",
+            Mp4 => "video/mp4",
+            Mov => "video/quicktime",
+            ThreeGp => "video/3gpp",
+            M4v => "video/x-m4v",
+            Mkv => "video/x-matroska",
+            Webm => "video/webm",
+            Avi => "video/x-msvideo",
+            MpegTs | M2ts => "video/mp2t",
+            MpegPs | MpegVideo => "video/mpeg",
+            Flv => "video/x-flv",
+            Asf => "video/x-ms-asf",
+            Rm => "application/vnd.rn-realmedia",
+            Mxf => "application/mxf",
+            Dv => "video/x-dv",
+            Ogg => "video/ogg",
+            Wav => "audio/wav",
+            Aiff => "audio/aiff",
+            Mp3 => "audio/mpeg",
+            Flac => "audio/flac",
+            Aac => "audio/aac",
+            M4a => "audio/mp4",
+            Midi => "audio/midi",
+            Amr => "audio/amr",
+            Pdf => "application/pdf",
+            Zip => "application/zip",
+            Gzip => "application/gzip",
+            SevenZip => "application/x-7z-compressed",
+            Rar => "application/vnd.rar",
+            Xz => "application/x-xz",
+            Bzip2 => "application/x-bzip2",
+            Zstd => "application/zstd",
+            Sqlite => "application/vnd.sqlite3",
+            Elf => "application/x-elf",
+            Exe => "application/vnd.microsoft.portable-executable",
+            Xml => "application/xml",
+            Text => "text/plain",
+            Unknown => "application/octet-stream",
+        }
+    }
+}
+
+/// The result of [`sniff`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The recognised format.
+    pub format: Format,
+    /// MIME type.
+    pub mime: &'static str,
+    /// Image, video, audio or other.
+    pub kind: MediaKind,
+}
+
+impl Sniffed {
+    fn of(format: Format) -> Self {
+        Self {
+            format,
+            mime: format.default_mime(),
+            kind: format.default_kind(),
+        }
+    }
+
+    fn with(format: Format, mime: &'static str, kind: MediaKind) -> Self {
+        Self { format, mime, kind }
+    }
+}
+
+/// Identify a file from its first bytes (see [`SNIFF_LEN`]).
+pub fn sniff(head: &[u8]) -> Sniffed {
+    let head = &head[..head.len().min(SNIFF_LEN)];
+    sniff_inner(head, 0)
+}
+
+fn at(head: &[u8], off: usize, magic: &[u8]) -> bool {
+    head.get(off..off.saturating_add(magic.len())) == Some(magic)
+}
+
+fn sniff_inner(h: &[u8], depth: u8) -> Sniffed {
+    use Format::*;
+    let s = |f| Sniffed::of(f);
+    if h.len() >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF {
+        return s(Jpeg);
+    }
+    if at(h, 0, b"\x89PNG\r\n\x1a\n") {
+        return s(Png);
+    }
+    if at(h, 0, b"GIF87a") || at(h, 0, b"GIF89a") {
+        return s(Gif);
+    }
+    if at(h, 0, b"RIFF") || at(h, 0, b"RIFX") {
+        if at(h, 8, b"WEBP") {
+            return s(Webp);
+        }
+        if at(h, 8, b"AVI ") {
+            return s(Avi);
+        }
+        if at(h, 8, b"WAVE") {
+            return s(Wav);
+        }
+    }
+    if at(h, 0, b"RF64") && at(h, 8, b"WAVE") {
+        return s(Wav);
+    }
+    if at(h, 4, b"ftyp") {
+        return sniff_ftyp(h);
+    }
+    if at(h, 0, b"\0\0\0\x0cjP  \r\n\x87\n") || at(h, 0, b"\xFF\x4F\xFF\x51") {
+        return s(Jp2);
+    }
+    if at(h, 0, b"\0\0\0\x0cJXL \r\n\x87\n") || at(h, 0, b"\xFF\x0A") {
+        return s(Jxl);
+    }
+    if at(h, 0, b"II*\0") || at(h, 0, b"MM\0*") {
+        return sniff_tiff(h);
+    }
+    if at(h, 0, b"II+\0") || at(h, 0, b"MM\0+") {
+        return s(Tiff);
+    }
+    if at(h, 0, b"IIRO") || at(h, 0, b"IIRS") || at(h, 0, b"MMOR") {
+        return s(Orf);
+    }
+    if at(h, 0, b"IIU\0") {
+        return s(Rw2);
+    }
+    if at(h, 0, b"FUJIFILMCCD-RAW") {
+        return s(Raf);
+    }
+    if at(h, 0, b"II\x1a\0\0\0HEAPCCDR") {
+        return s(Crw);
+    }
+    if at(h, 0, b"\0MRM") {
+        return s(Mrw);
+    }
+    if at(h, 0, b"FOVb") {
+        return s(X3f);
+    }
+    if at(h, 0, b"BM") && h.len() >= 18 {
+        // BITMAPFILEHEADER: the DIB header size at 14 is one of a few values.
+        let dib = u32::from_le_bytes([h[14], h[15], h[16], h[17]]);
+        if matches!(dib, 12 | 16 | 40 | 52 | 56 | 64 | 108 | 124) {
+            return s(Bmp);
+        }
+    }
+    if (at(h, 0, b"\0\0\x01\0") || at(h, 0, b"\0\0\x02\0")) && h.len() >= 6 && h[4] | h[5] != 0 {
+        // ICO/CUR: reserved 0, type 1 or 2, non-zero image count; the
+        // first entry's reserved byte must be 0.
+        if h.get(9) == Some(&0) {
+            return s(Ico);
+        }
+    }
+    if at(h, 0, b"8BPS") {
+        return s(Psd);
+    }
+    if at(h, 0, b"qoif") {
+        return s(Qoi);
+    }
+    if at(h, 0, b"\x76\x2f\x31\x01") {
+        return s(Exr);
+    }
+    if h.len() >= 3
+        && h[0] == b'P'
+        && (b'1'..=b'7').contains(&h[1])
+        && matches!(h[2], b' ' | b'\t' | b'\n' | b'\r')
+    {
+        return s(Pnm);
+    }
+    if at(h, 0, b"\x1a\x45\xdf\xa3") {
+        return sniff_ebml(h);
+    }
+    if at(h, 0, b"OggS") {
+        return sniff_ogg(h);
+    }
+    if at(h, 0, b"fLaC") {
+        return s(Flac);
+    }
+    if at(h, 0, b"FORM") && (at(h, 8, b"AIFF") || at(h, 8, b"AIFC")) {
+        return s(Aiff);
+    }
+    if at(h, 0, b"MThd") {
+        return s(Midi);
+    }
+    if at(h, 0, b"#!AMR") {
+        return s(Amr);
+    }
+    if at(h, 0, b"FLV\x01") {
+        return s(Flv);
+    }
+    if at(
+        h,
+        0,
+        b"\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C",
+    ) {
+        return s(Asf);
+    }
+    if at(h, 0, b".RMF") {
+        return s(Rm);
+    }
+    if at(h, 0, b"\x06\x0E\x2B\x34\x02\x05\x01\x01\x0D\x01\x02") {
+        return s(Mxf);
+    }
+    if is_ts(h, 0, 188) {
+        return s(MpegTs);
+    }
+    if is_ts(h, 4, 192) {
+        return s(M2ts);
+    }
+    if at(h, 0, b"\0\0\x01\xBA") {
+        return s(MpegPs);
+    }
+    if at(h, 0, b"\0\0\x01\xB3") {
+        return s(MpegVideo);
+    }
+    if h.len() >= 4 && h[0] == 0x1F && h[1] == 0x07 && h[2] == 0x00 && (h[3] & 0xF0) == 0x30 {
+        // DV DIF header block: section type 0, sequence 0.
+        return s(Dv);
+    }
+    if at(h, 0, b"%PDF-") {
+        return s(Pdf);
+    }
+    if at(h, 0, b"PK\x03\x04") || at(h, 0, b"PK\x05\x06") {
+        return s(Zip);
+    }
+    if at(h, 0, b"\x1f\x8b") {
+        return s(Gzip);
+    }
+    if at(h, 0, b"7z\xBC\xAF\x27\x1C") {
+        return s(SevenZip);
+    }
+    if at(h, 0, b"Rar!\x1a\x07") {
+        return s(Rar);
+    }
+    if at(h, 0, b"\xFD7zXZ\0") {
+        return s(Xz);
+    }
+    if at(h, 0, b"BZh") && h.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return s(Bzip2);
+    }
+    if at(h, 0, b"\x28\xB5\x2F\xFD") {
+        return s(Zstd);
+    }
+    if at(h, 0, b"SQLite format 3\0") {
+        return s(Sqlite);
+    }
+    if at(h, 0, b"\x7fELF") {
+        return s(Elf);
+    }
+    if at(h, 0, b"MZ") && h.len() >= 64 {
+        return s(Exe);
+    }
+    if at(h, 0, b"ID3") && h.len() >= 10 {
+        // Skip the ID3v2 tag and look at what follows, once.
+        let size = syncsafe(&h[6..10]);
+        let footer = if h[5] & 0x10 != 0 { 10 } else { 0 };
+        let next = 10usize.saturating_add(size).saturating_add(footer);
+        if depth == 0 && next < h.len() {
+            let inner = sniff_inner(&h[next..], depth + 1);
+            if matches!(inner.format, Flac | Aac | Mp3) {
+                return inner;
+            }
+        }
+        return s(Mp3);
+    }
+    if is_adts(h) {
+        return s(Aac);
+    }
+    if is_mpeg_audio(h) {
+        return s(Mp3);
+    }
+    // QuickTime files without `ftyp` start with another top-level atom.
+    if h.len() >= 8 {
+        let t = &h[4..8];
+        let size = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        if matches!(t, b"moov" | b"mdat" | b"wide" | b"free" | b"skip" | b"pnot")
+            && (size == 0 || size == 1 || size >= 8)
+            && depth == 0
+        {
+            return s(Mov);
+        }
+    }
+    sniff_text(h)
+}
+
+fn syncsafe(b: &[u8]) -> usize {
+    b.iter()
+        .take(4)
+        .fold(0usize, |acc, &x| (acc << 7) | usize::from(x & 0x7F))
+}
+
+fn is_ts(h: &[u8], start: usize, stride: usize) -> bool {
+    let mut n = 0;
+    let mut off = start;
+    while off < h.len() && n < 4 {
+        if h[off] != 0x47 {
+            return false;
+        }
+        n += 1;
+        off += stride;
+    }
+    // Require at least two sync bytes unless the file is a single packet.
+    n >= 2 || (n == 1 && h.len() == start + stride)
+}
+
+fn is_adts(h: &[u8]) -> bool {
+    h.len() >= 7 && h[0] == 0xFF && (h[1] & 0xF6) == 0xF0 && ((h[2] >> 2) & 0x0F) < 13
+}
+
+fn is_mpeg_audio(h: &[u8]) -> bool {
+    if h.len() < 4 || h[0] != 0xFF || (h[1] & 0xE0) != 0xE0 {
+        return false;
+    }
+    let version = (h[1] >> 3) & 3;
+    let layer = (h[1] >> 1) & 3;
+    let bitrate = h[2] >> 4;
+    let rate = (h[2] >> 2) & 3;
+    version != 1 && layer != 0 && bitrate != 0 && bitrate != 15 && rate != 3
+}
+
+fn sniff_ftyp(h: &[u8]) -> Sniffed {
+    use Format::*;
+    let size = u32::from_be_bytes([h[0], h[1], h[2], h[3]]) as usize;
+    let end = size.clamp(8, h.len());
+    let major = h.get(8..12).unwrap_or(b"    ");
+    let mut brands: Vec<&[u8]> = vec![major];
+    let mut off = 16;
+    while off + 4 <= end {
+        brands.push(&h[off..off + 4]);
+        off += 4;
+    }
+    let has = |b: &[u8]| brands.contains(&b);
+    let major_is = |list: &[&[u8]]| list.contains(&major);
+    if major_is(&[b"crx "]) {
+        return Sniffed::of(Cr3);
+    }
+    if major_is(&[b"avif", b"avis"]) {
+        return Sniffed::of(Avif);
+    }
+    if major_is(&[b"qt  "]) {
+        return Sniffed::of(Mov);
+    }
+    if major_is(&[b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "]) {
+        return Sniffed::of(M4a);
+    }
+    if major_is(&[b"M4V ", b"M4VH", b"M4VP"]) {
+        return Sniffed::of(M4v);
+    }
+    if major.starts_with(b"3gp") || major.starts_with(b"3g2") || major.starts_with(b"3ge") {
+        return Sniffed::of(ThreeGp);
+    }
+    if major_is(&[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"]) {
+        return Sniffed::with(Heif, "image/heic", MediaKind::Image);
+    }
+    if major_is(&[b"mif1", b"msf1", b"mif2", b"MiHE", b"MiHB"]) {
+        if has(b"avif") || has(b"avis") {
+            return Sniffed::of(Avif);
+        }
+        if has(b"heic") || has(b"heix") {
+            return Sniffed::with(Heif, "image/heic", MediaKind::Image);
+        }
+        return Sniffed::of(Heif);
+    }
+    if major_is(&[b"jp2 ", b"jpx ", b"jpm "]) {
+        return Sniffed::of(Jp2);
+    }
+    if major_is(&[b"jxl "]) {
+        return Sniffed::of(Jxl);
+    }
+    // Unusual major brand: decide from the compatible ones.
+    if has(b"crx ") {
+        return Sniffed::of(Cr3);
+    }
+    if has(b"avif") {
+        return Sniffed::of(Avif);
+    }
+    if has(b"heic") || has(b"mif1") {
+        return Sniffed::of(Heif);
+    }
+    if has(b"qt  ") {
+        return Sniffed::of(Mov);
+    }
+    if has(b"M4A ") && !has(b"M4V ") {
+        return Sniffed::of(M4a);
+    }
+    Sniffed::of(Mp4)
+}
+
+/// Distinguish plain TIFF from TIFF-based camera RAW by peeking at IFD0.
+fn sniff_tiff(h: &[u8]) -> Sniffed {
+    use Format::*;
+    if at(h, 8, b"CR\x02\0") {
+        return Sniffed::of(Cr2);
+    }
+    let le = h[0] == b'I';
+    let u16_at = |o: usize| -> Option<u16> {
+        let b = h.get(o..o + 2)?;
+        Some(if le {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        })
+    };
+    let u32_at = |o: usize| -> Option<u32> {
+        let b = h.get(o..o + 4)?;
+        Some(if le {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        })
+    };
+    let Some(ifd) = u32_at(4).map(|v| v as usize) else {
+        return Sniffed::of(Tiff);
+    };
+    let n = usize::from(u16_at(ifd).unwrap_or(0)).min(512);
+    let mut make: Option<&[u8]> = None;
+    for i in 0..n {
+        let e = ifd + 2 + i * 12;
+        let (Some(tag), Some(count), Some(val)) = (u16_at(e), u32_at(e + 4), u32_at(e + 8)) else {
+            break;
+        };
+        match tag {
+            0xC612 => return Sniffed::of(Dng),
+            0x010F => {
+                let count = count as usize;
+                let start = if count <= 4 { e + 8 } else { val as usize };
+                make = h.get(start..start.saturating_add(count.min(64)));
+            }
+            _ => {}
+        }
+    }
+    match make {
+        Some(m) if m.starts_with(b"NIKON") => Sniffed::of(Nef),
+        Some(m) if m.starts_with(b"SONY") => Sniffed::of(Arw),
+        Some(m) if m.starts_with(b"PENTAX") || m.starts_with(b"RICOH IMAGING") => Sniffed::of(Pef),
+        _ => Sniffed::of(Tiff),
+    }
+}
+
+/// Read the EBML header's DocType.
+fn sniff_ebml(h: &[u8]) -> Sniffed {
+    // The DocType element id is 0x4282; its value is a short ASCII string.
+    let pos = h.windows(2).take(64).position(|w| w == [0x42, 0x82]);
+    if let Some(p) = pos
+        && let Some(&len_byte) = h.get(p + 2)
+        && len_byte & 0x80 != 0
+        && let Some(doc) = h.get(p + 3..p + 3 + usize::from(len_byte & 0x7F))
+        && doc.starts_with(b"webm")
+    {
+        return Sniffed::of(Format::Webm);
+    }
+    Sniffed::of(Format::Mkv)
+}
+
+fn sniff_ogg(h: &[u8]) -> Sniffed {
+    // The first page carries the first packet of the first logical stream.
+    let segs = h.get(26).copied().map_or(0, usize::from);
+    let body = 27 + segs;
+    let pkt = h.get(body..).unwrap_or(&[]);
+    let audio = |mime| Sniffed::with(Format::Ogg, mime, MediaKind::Audio);
+    if pkt.starts_with(b"\x80theora") || pkt.starts_with(b"\x80daala") {
+        return Sniffed::of(Format::Ogg);
+    }
+    if pkt.starts_with(b"OpusHead") {
+        return audio("audio/ogg");
+    }
+    if pkt.starts_with(b"\x01vorbis") || pkt.starts_with(b"\x7fFLAC") || pkt.starts_with(b"Speex") {
+        return audio("audio/ogg");
+    }
+    // Theora may be a later stream of a multiplexed file: look further.
+    if h.windows(7).any(|w| w == b"\x80theora") {
+        return Sniffed::of(Format::Ogg);
+    }
+    audio("audio/ogg")
+}
+
+fn sniff_text(h: &[u8]) -> Sniffed {
+    if h.is_empty() {
+        return Sniffed::of(Format::Unknown);
+    }
+    if at(h, 0, b"\xFF\xFE") || at(h, 0, b"\xFE\xFF") {
+        return Sniffed::with(Format::Text, "text/plain", MediaKind::Other);
+    }
+    let body = h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        // A multi-byte character cut by the end of `head` is fine.
+        Err(e) if e.error_len().is_none() && body.len() - e.valid_up_to() < 4 => {
+            std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return Sniffed::of(Format::Unknown),
+    };
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+    {
+        return Sniffed::of(Format::Unknown);
+    }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml")
+        || trimmed.starts_with("<x:xmpmeta")
+        || trimmed.starts_with("<?xpacket")
+    {
+        if trimmed.contains("<svg") {
+            return Sniffed::with(Format::Xml, "image/svg+xml", MediaKind::Other);
+        }
+        return Sniffed::of(Format::Xml);
+    }
+    Sniffed::of(Format::Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ftyp(major: &[u8; 4], compat: &[&[u8; 4]]) -> Vec<u8> {
+        let size = 16 + 4 * compat.len();
+        let mut v = (size as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(b"ftyp");
+        v.extend_from_slice(major);
+        v.extend_from_slice(&[0, 0, 0, 0]);
+        for c in compat {
+            v.extend_from_slice(*c);
+        }
+        v
+    }
+
+    fn ebml(doc: &[u8]) -> Vec<u8> {
+        let mut v = vec![
+            0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82,
+        ];
+        v.push(0x80 | doc.len() as u8);
+        v.extend_from_slice(doc);
+        v
+    }
+
+    fn tiff_with_make(make: &[u8]) -> Vec<u8> {
+        let mut v = b"II*\0\x08\0\0\0".to_vec();
+        v.extend_from_slice(&1u16.to_le_bytes());
+        v.extend_from_slice(&0x010Fu16.to_le_bytes());
+        v.extend_from_slice(&2u16.to_le_bytes());
+        v.extend_from_slice(&(make.len() as u32).to_le_bytes());
+        v.extend_from_slice(&26u32.to_le_bytes());
+        v.extend_from_slice(&0u32.to_le_bytes());
+        v.extend_from_slice(make);
+        v
+    }
+
+    fn ogg(packet: &[u8]) -> Vec<u8> {
+        let mut v = b"OggS\0\x02".to_vec();
+        v.extend_from_slice(&[0; 20]);
+        v.push(1);
+        v.push(packet.len() as u8);
+        v.extend_from_slice(packet);
+        v
+    }
+
+    #[test]
+    fn table() {
+        use Format::*;
+        let mut ts = vec![0u8; 188 * 3];
+        for i in 0..3 {
+            ts[i * 188] = 0x47;
+        }
+        let mut m2ts = vec![0u8; 192 * 3];
+        for i in 0..3 {
+            m2ts[4 + i * 192] = 0x47;
+        }
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0; 12]);
+        bmp.extend_from_slice(&40u32.to_le_bytes());
+        let mut mz = b"MZ".to_vec();
+        mz.resize(64, 0);
+        let cases: Vec<(Vec<u8>, Format, MediaKind)> = vec![
+            (
+                b"\xFF\xD8\xFF\xE0\0\x10JFIF".to_vec(),
+                Jpeg,
+                MediaKind::Image,
+            ),
+            (
+                b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec(),
+                Png,
+                MediaKind::Image,
+            ),
+            (b"GIF89a\x01\0\x01\0".to_vec(), Gif, MediaKind::Image),
+            (b"RIFF\0\0\0\0WEBPVP8 ".to_vec(), Webp, MediaKind::Image),
+            (b"MM\0*\0\0\0\x08\0\0".to_vec(), Tiff, MediaKind::Image),
+            (b"II*\0\x10\0\0\0CR\x02\0".to_vec(), Cr2, MediaKind::Image),
+            (
+                tiff_with_make(b"NIKON CORPORATION\0"),
+                Nef,
+                MediaKind::Image,
+            ),
+            (tiff_with_make(b"SONY\0"), Arw, MediaKind::Image),
+            (tiff_with_make(b"Canon\0"), Tiff, MediaKind::Image),
+            (bmp, Bmp, MediaKind::Image),
+            (ftyp(b"heic", &[b"mif1", b"heic"]), Heif, MediaKind::Image),
+            (ftyp(b"mif1", &[b"avif", b"miaf"]), Avif, MediaKind::Image),
+            (ftyp(b"avif", &[b"mif1"]), Avif, MediaKind::Image),
+            (ftyp(b"crx ", &[b"isom"]), Cr3, MediaKind::Image),
+            (
+                b"\0\0\x01\0\x01\0\x10\x10\0\0".to_vec(),
+                Ico,
+                MediaKind::Image,
+            ),
+            (b"8BPS\0\x01".to_vec(), Psd, MediaKind::Image),
+            (b"\xFF\x0A\xFA".to_vec(), Jxl, MediaKind::Image),
+            (b"\0\0\0\x0cJXL \r\n\x87\n".to_vec(), Jxl, MediaKind::Image),
+            (b"\0\0\0\x0cjP  \r\n\x87\n".to_vec(), Jp2, MediaKind::Image),
+            (b"IIRO\x08\0".to_vec(), Orf, MediaKind::Image),
+            (b"IIU\0\x08\0".to_vec(), Rw2, MediaKind::Image),
+            (b"FUJIFILMCCD-RAW 0201".to_vec(), Raf, MediaKind::Image),
+            (b"P6\n1 1\n255\n".to_vec(), Pnm, MediaKind::Image),
+            (ftyp(b"isom", &[b"isom", b"mp41"]), Mp4, MediaKind::Video),
+            (ftyp(b"qt  ", &[b"qt  "]), Mov, MediaKind::Video),
+            (
+                b"\0\0\0\x08wide\0\0\0\x10mdat".to_vec(),
+                Mov,
+                MediaKind::Video,
+            ),
+            (ftyp(b"3gp4", &[b"3gp4"]), ThreeGp, MediaKind::Video),
+            (ftyp(b"M4V ", &[b"M4V "]), M4v, MediaKind::Video),
+            (ftyp(b"M4A ", &[b"M4A ", b"mp42"]), M4a, MediaKind::Audio),
+            (ebml(b"matroska"), Mkv, MediaKind::Video),
+            (ebml(b"webm"), Webm, MediaKind::Video),
+            (b"RIFF\0\0\0\0AVI LIST".to_vec(), Avi, MediaKind::Video),
+            (ts, MpegTs, MediaKind::Video),
+            (m2ts, M2ts, MediaKind::Video),
+            (b"\0\0\x01\xBA\x44".to_vec(), MpegPs, MediaKind::Video),
+            (b"\0\0\x01\xB3\x14".to_vec(), MpegVideo, MediaKind::Video),
+            (b"FLV\x01\x05".to_vec(), Flv, MediaKind::Video),
+            (
+                b"\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9\x00\xAA\x00\x62\xCE\x6C".to_vec(),
+                Asf,
+                MediaKind::Video,
+            ),
+            (b".RMF\0\0\0\x12".to_vec(), Rm, MediaKind::Video),
+            (
+                b"\x06\x0E\x2B\x34\x02\x05\x01\x01\x0D\x01\x02\x01".to_vec(),
+                Mxf,
+                MediaKind::Video,
+            ),
+            (b"\x1f\x07\x00\x3f\xf8".to_vec(), Dv, MediaKind::Video),
+            (ogg(b"\x80theora"), Ogg, MediaKind::Video),
+            (ogg(b"OpusHead"), Ogg, MediaKind::Audio),
+            (b"RIFF\0\0\0\0WAVEfmt ".to_vec(), Wav, MediaKind::Audio),
+            (b"FORM\0\0\0\0AIFF".to_vec(), Aiff, MediaKind::Audio),
+            (
+                b"ID3\x04\0\0\0\0\0\0\xFF\xFB\x90\x00".to_vec(),
+                Mp3,
+                MediaKind::Audio,
+            ),
+            (b"\xFF\xFB\x90\x00\0\0".to_vec(), Mp3, MediaKind::Audio),
+            (b"fLaC\0\0\0\x22".to_vec(), Flac, MediaKind::Audio),
+            (
+                b"\xFF\xF1\x50\x80\x02\x1F\xFC".to_vec(),
+                Aac,
+                MediaKind::Audio,
+            ),
+            (b"MThd\0\0\0\x06".to_vec(), Midi, MediaKind::Audio),
+            (b"%PDF-1.7\n".to_vec(), Pdf, MediaKind::Other),
+            (b"PK\x03\x04\x14\0".to_vec(), Zip, MediaKind::Other),
+            (b"\x1f\x8b\x08\0".to_vec(), Gzip, MediaKind::Other),
+            (
+                b"7z\xBC\xAF\x27\x1C\0\x04".to_vec(),
+                SevenZip,
+                MediaKind::Other,
+            ),
+            (b"Rar!\x1a\x07\x01\0".to_vec(), Rar, MediaKind::Other),
+            (b"SQLite format 3\0".to_vec(), Sqlite, MediaKind::Other),
+            (mz, Exe, MediaKind::Other),
+            (b"hello, world\n".to_vec(), Text, MediaKind::Other),
+            ("caf\u{e9}\n".as_bytes().to_vec(), Text, MediaKind::Other),
+            (
+                b"<?xml version=\"1.0\"?><a/>".to_vec(),
+                Xml,
+                MediaKind::Other,
+            ),
+            (b"\0\x01\x02\x03garbage".to_vec(), Unknown, MediaKind::Other),
+            (Vec::new(), Unknown, MediaKind::Other),
+        ];
+        for (bytes, format, kind) in cases {
+            let got = sniff(&bytes);
+            assert_eq!(
+                got.format,
+                format,
+                "bytes {:02x?}",
+                &bytes[..bytes.len().min(16)]
+            );
+            assert_eq!(got.kind, kind, "{format:?}");
+            assert!(!got.mime.is_empty());
+        }
+    }
+
+    #[test]
+    fn heic_mime_and_short_inputs() {
+        assert_eq!(sniff(&ftyp(b"heic", &[])).mime, "image/heic");
+        for n in 0..32 {
+            let _ = sniff(&[0xFF; 32][..n]);
+            let _ = sniff(&b"\0\0\0\x18ftypheic"[..n.min(12)]);
+        }
+    }
+}
