@@ -32,6 +32,9 @@ use std::io::{Read, Seek, SeekFrom};
 pub use sniff::{Format, SNIFF_LEN, Sniffed, sniff};
 use vidi_types::Metadata;
 
+/// How much of an AVI, WAV or Matroska file is read for metadata.
+const STREAM_HEAD_BYTES: u64 = 4 << 20;
+
 /// Bounds on the work and memory of [`extract`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetaLimits {
@@ -100,11 +103,22 @@ pub fn extract<R: Read + Seek>(
     if !has_parser(format) {
         return Ok(c.finish());
     }
-    let want = len.min(limits.max_read_bytes);
+    // Streams keep their tags near the start; their media data is not
+    // read.
+    let head_only = matches!(
+        format,
+        Format::Avi | Format::Wav | Format::Mkv | Format::Webm
+    );
+    let cap = if head_only {
+        limits.max_read_bytes.min(STREAM_HEAD_BYTES)
+    } else {
+        limits.max_read_bytes
+    };
+    let want = len.min(cap);
     let mut buf = Vec::new();
     // `take` bounds the allocation to the limit even if `len` lies.
     (&mut r).take(want).read_to_end(&mut buf)?;
-    if len > want {
+    if len > want && !head_only {
         c.warn(format!(
             "file is {len} bytes; metadata read from the first {want} only"
         ));
@@ -160,7 +174,6 @@ fn extract_bytes_into(data: &[u8], format: Format, c: &mut collect::Collector<'_
         Webp | Avi | Wav => riff::parse(data, c),
         Raf => parse_raf(data, c),
         f if f.is_tiff_based() => tiff::parse_exif(data, c),
-        Xml => xmp::parse_into(data, c),
         _ => xmp::scan_embedded(data, c),
     }
 }
