@@ -5,5 +5,6 @@
 #![warn(missing_docs)]
 
 pub mod crypto;
+mod jarosz;
 pub mod pdq;
 pub mod vpdq;
