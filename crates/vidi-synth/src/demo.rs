@@ -1,0 +1,605 @@
+//! The demo dataset: originals per case, extra formats, near-duplicate
+//! variants across agencies, videos with speech and stills taken from them.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use vidi_types::{Cancel, MediaKind};
+
+use crate::canvas::{crop, fill_rect, mirror, resample, resize};
+use crate::exif::{ExifData, quantised_gps};
+use crate::plan::{AUDIO, CASES, CaseDef, VIDEOS};
+use crate::rng::Rng;
+use crate::scenes::{SceneKind, SignSpec, render};
+use crate::text::{Fonts, Script, draw_in_box};
+use crate::tools::{VideoJob, encode_video, extract_frame, has, speak, wav_seconds, wav_to_m4a};
+use crate::{AgencyDemo, CaseDemo, DemoFile, DemoManifest, DemoSpec, SynthError, encode};
+
+/// An original photo kept in memory for its variants.
+struct Original {
+    path: PathBuf,
+    img: RgbImage,
+    exif: ExifData,
+    file: DemoFile,
+}
+
+struct Ctx<'a> {
+    root: &'a Path,
+    spec: &'a DemoSpec,
+    cancel: &'a Cancel,
+    fonts: Fonts,
+    notes: Vec<String>,
+    files: Vec<DemoFile>,
+}
+
+impl Ctx<'_> {
+    fn case_dir(&self, ci: usize) -> PathBuf {
+        let def = &CASES[ci];
+        self.root.join(def.agency).join(def.case)
+    }
+
+    fn check(&self) -> Result<(), SynthError> {
+        if self.cancel.is_cancelled() {
+            Err(SynthError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn blank(&self, ci: usize, name: &str, kind: MediaKind, scene: &str) -> DemoFile {
+        let def = &CASES[ci];
+        DemoFile {
+            path: self.case_dir(ci).join(name),
+            agency: def.agency.to_string(),
+            case: def.case.to_string(),
+            kind,
+            scene: scene.to_string(),
+            gps: None,
+            camera: None,
+            taken_at: None,
+            variant_of: None,
+            variant: None,
+            text: None,
+            text_lang: None,
+            speech_lang: None,
+            speech_text: None,
+            size: None,
+        }
+    }
+
+    /// The font for `lang`, noting (once) when it is missing.
+    fn font_for(&mut self, lang: &str) -> Option<usize> {
+        let script = Script::for_lang(lang);
+        if self.fonts.get(script).is_some() {
+            return Some(0);
+        }
+        let note = format!("no font for {script:?} text; '{lang}' signs drawn without text");
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+        None
+    }
+}
+
+/// Build the demo dataset under `out` and write `out/manifest.json`.
+///
+/// Layout: `out/<agency>/<case>/<file>`. The manifest lists every file with
+/// the truth behind it. Videos and speech need ffmpeg and espeak-ng; when
+/// either is missing that part is skipped and a note is added.
+pub fn generate_demo(
+    out: &Path,
+    spec: &DemoSpec,
+    cancel: &Cancel,
+) -> Result<DemoManifest, SynthError> {
+    if !(64..=8192).contains(&spec.width) || !(64..=8192).contains(&spec.height) {
+        return Err(SynthError::InvalidSpec {
+            what: "width and height must be within 64..=8192",
+        });
+    }
+    if spec.images_per_case > 1000 {
+        return Err(SynthError::InvalidSpec {
+            what: "images_per_case must be at most 1000",
+        });
+    }
+    std::fs::create_dir_all(out).map_err(SynthError::io(out))?;
+    let mut ctx = Ctx {
+        root: out,
+        spec,
+        cancel,
+        fonts: Fonts::load(),
+        notes: Vec::new(),
+        files: Vec::new(),
+    };
+    tracing::info!(root = %out.display(), seed = spec.seed, "generating demo dataset");
+
+    let mut originals: Vec<Vec<Original>> = Vec::with_capacity(CASES.len());
+    for ci in 0..CASES.len() {
+        originals.push(case_originals(&mut ctx, ci)?);
+    }
+    extra_formats(&mut ctx)?;
+    variants(&mut ctx, &originals)?;
+    drop(originals);
+    media(&mut ctx)?;
+
+    let mut agencies: Vec<AgencyDemo> = Vec::new();
+    for (ci, def) in CASES.iter().enumerate() {
+        let case = CaseDemo {
+            case: def.case.to_string(),
+            dir: ctx.case_dir(ci),
+        };
+        match agencies.iter_mut().find(|a| a.agency == def.agency) {
+            Some(a) => a.cases.push(case),
+            None => agencies.push(AgencyDemo {
+                agency: def.agency.to_string(),
+                country: def.country.to_string(),
+                cases: vec![case],
+            }),
+        }
+    }
+    let manifest = DemoManifest {
+        root: out.to_path_buf(),
+        agencies,
+        files: ctx.files,
+        notes: ctx.notes,
+    };
+    let mpath = out.join("manifest.json");
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| SynthError::Manifest {
+        path: mpath.clone(),
+        source,
+    })?;
+    encode::write(&mpath, &json)?;
+    Ok(manifest)
+}
+
+/// `(year, month, day)` of a `YYYY-MM-DD` date (defaults on bad input).
+fn ymd(date: &str) -> (u32, u32, u32) {
+    let mut it = date.split('-').map(|p| p.parse::<u32>().unwrap_or(1));
+    (
+        it.next().unwrap_or(2024),
+        it.next().unwrap_or(1),
+        it.next().unwrap_or(1),
+    )
+}
+
+fn case_originals(ctx: &mut Ctx<'_>, ci: usize) -> Result<Vec<Original>, SynthError> {
+    let def: &CaseDef = &CASES[ci];
+    let n = ctx.spec.images_per_case.max(def.signs.len());
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        ctx.check()?;
+        let mut rng = Rng::derive(ctx.spec.seed, (ci * 1000 + i) as u64);
+        let scene = def.scenes[i % def.scenes.len()];
+        let sign = def.signs.get(i).copied();
+        let with_font = sign.and_then(|(lang, text)| ctx.font_for(lang).map(|_| (lang, text)));
+        let img = {
+            let spec = with_font.and_then(|(lang, text)| {
+                ctx.fonts
+                    .get(Script::for_lang(lang))
+                    .map(|font| SignSpec { font, text })
+            });
+            render(
+                scene,
+                ctx.spec.width,
+                ctx.spec.height,
+                rng.next_u64(),
+                spec.as_ref(),
+            )
+        };
+        // The last photo of a larger case has no GPS (location services off).
+        let gps = if n >= 3 && i == n - 1 {
+            None
+        } else {
+            let (lat, lon, alt) = def.place;
+            let alt = (alt + f64::from(rng.range(0.0, 15.0))).round();
+            Some(quantised_gps((
+                lat + f64::from(rng.range(-0.01, 0.01)),
+                lon + f64::from(rng.range(-0.01, 0.01)),
+                if i % 2 == 0 { Some(alt) } else { None },
+            )))
+        };
+        let (y, m, d) = ymd(def.date);
+        let day = (d - 1 + i as u32) % 28 + 1;
+        let (hh, mm, ss) = (rng.int(8, 19), rng.int(0, 59), rng.int(0, 59));
+        let exif = ExifData {
+            make: Some(def.camera.0.into()),
+            model: Some(def.camera.1.into()),
+            serial: Some(def.camera.2.into()),
+            datetime: Some(format!("{y:04}:{m:02}:{day:02} {hh:02}:{mm:02}:{ss:02}")),
+            offset: Some(def.tz.into()),
+            gps,
+            dims: Some((img.width(), img.height())),
+        };
+        let name = format!("{}{:02}.jpg", def.prefix, 10 + i);
+        let mut file = ctx.blank(ci, &name, MediaKind::Image, scene.name());
+        let bytes = encode::jpeg(&img, 88 + rng.int(0, 6) as u8, Some(&exif), &file.path)?;
+        encode::write(&file.path, &bytes)?;
+        file.gps = gps;
+        file.camera = Some((
+            def.camera.0.into(),
+            def.camera.1.into(),
+            def.camera.2.into(),
+        ));
+        file.taken_at = Some(format!(
+            "{y:04}-{m:02}-{day:02}T{hh:02}:{mm:02}:{ss:02}{}",
+            def.tz
+        ));
+        if let Some((lang, text)) = with_font {
+            file.text = Some(text.into());
+            file.text_lang = Some(lang.into());
+        }
+        file.size = Some((img.width(), img.height()));
+        ctx.files.push(file.clone());
+        out.push(Original {
+            path: file.path.clone(),
+            img,
+            exif,
+            file,
+        });
+    }
+    Ok(out)
+}
+
+fn extra_formats(ctx: &mut Ctx<'_>) -> Result<(), SynthError> {
+    let seed = ctx.spec.seed;
+    let (w, h) = (ctx.spec.width, ctx.spec.height);
+    // PNG: a room (a screenshot-like lossless still).
+    ctx.check()?;
+    let mut f = ctx.blank(
+        2,
+        "Screenshot_20240122.png",
+        MediaKind::Image,
+        SceneKind::Room.name(),
+    );
+    let img = render(
+        SceneKind::Room,
+        w,
+        h,
+        Rng::derive(seed, 9001).next_u64(),
+        None,
+    );
+    encode::write(&f.path, &encode::png(&img, &f.path)?)?;
+    f.size = Some((w, h));
+    ctx.files.push(f);
+    // WebP (lossless): a lake.
+    ctx.check()?;
+    let (ww, wh) = (w / 2, h / 2);
+    let mut f = ctx.blank(5, "IMG_3188.webp", MediaKind::Image, SceneKind::Lake.name());
+    let img = render(
+        SceneKind::Lake,
+        ww,
+        wh,
+        Rng::derive(seed, 9002).next_u64(),
+        None,
+    );
+    encode::write(&f.path, &encode::webp(&img, &f.path)?)?;
+    f.size = Some((ww, wh));
+    ctx.files.push(f);
+    // Animated GIF: a slow pan over fields, 4 frames.
+    ctx.check()?;
+    let mut f = ctx.blank(
+        6,
+        "animation.gif",
+        MediaKind::Image,
+        SceneKind::Fields.name(),
+    );
+    let wide = render(
+        SceneKind::Fields,
+        400,
+        240,
+        Rng::derive(seed, 9003).next_u64(),
+        None,
+    );
+    let frames: Vec<RgbImage> = (0..4).map(|k| crop(&wide, k * 20, 0, 320, 240)).collect();
+    encode::write(&f.path, &encode::gif(&frames, &f.path)?)?;
+    f.size = Some((320, 240));
+    ctx.files.push(f);
+    // A JPEG cut short: header and EXIF intact, scan data truncated.
+    ctx.check()?;
+    let def = &CASES[3];
+    let mut f = ctx.blank(3, "DSC01299.jpg", MediaKind::Image, "truncated");
+    let img = render(
+        SceneKind::Sea,
+        w,
+        h,
+        Rng::derive(seed, 9004).next_u64(),
+        None,
+    );
+    let gps = quantised_gps((def.place.0 + 0.002, def.place.1 - 0.003, None));
+    let exif = ExifData {
+        make: Some(def.camera.0.into()),
+        model: Some(def.camera.1.into()),
+        serial: Some(def.camera.2.into()),
+        datetime: Some("2023:09:09 10:12:00".into()),
+        offset: Some(def.tz.into()),
+        gps: Some(gps),
+        dims: Some((w, h)),
+    };
+    let bytes = encode::jpeg(&img, 90, Some(&exif), &f.path)?;
+    encode::write(&f.path, &bytes[..bytes.len() * 55 / 100])?;
+    f.gps = Some(gps);
+    f.camera = Some((
+        def.camera.0.into(),
+        def.camera.1.into(),
+        def.camera.2.into(),
+    ));
+    f.taken_at = Some(format!("2023-09-09T10:12:00{}", def.tz));
+    f.size = Some((w, h));
+    ctx.files.push(f);
+    // A corrupt "PNG": the signature followed by noise.
+    ctx.check()?;
+    let f = ctx.blank(7, "IMG_20230899.png", MediaKind::Image, "corrupt");
+    let mut rng = Rng::derive(seed, 9005);
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..4096).map(|_| rng.next_u64() as u8));
+    encode::write(&f.path, &bytes)?;
+    ctx.files.push(f);
+    // A plain text file.
+    let mut f = ctx.blank(0, "notes.txt", MediaKind::Other, "text");
+    let text = "Synthetic demonstration data generated by vidi-synth.\nNo real case material.\n";
+    encode::write(&f.path, text.as_bytes())?;
+    f.text = Some(text.trim_end().into());
+    f.text_lang = Some("en".into());
+    ctx.files.push(f);
+    Ok(())
+}
+
+fn variant_file(ctx: &Ctx<'_>, ci: usize, name: &str, src: &Original, how: &str) -> DemoFile {
+    let mut f = ctx.blank(ci, name, MediaKind::Image, &src.file.scene);
+    f.variant_of = Some(src.path.clone());
+    f.variant = Some(how.into());
+    f.text = src.file.text.clone();
+    f.text_lang = src.file.text_lang.clone();
+    f
+}
+
+fn variants(ctx: &mut Ctx<'_>, originals: &[Vec<Original>]) -> Result<(), SynthError> {
+    let Some(a) = originals.first().and_then(|c| c.first()) else {
+        return Ok(());
+    };
+    let (w, h) = (a.img.width(), a.img.height());
+    // Resized to half size.
+    ctx.check()?;
+    let mut f = variant_file(ctx, 2, "received_01.jpg", a, "resized");
+    let img = resize(&a.img, w / 2, h / 2);
+    encode::write(&f.path, &encode::jpeg(&img, 85, None, &f.path)?)?;
+    f.size = Some((img.width(), img.height()));
+    ctx.files.push(f);
+    // Recompressed at a low quality, EXIF kept.
+    ctx.check()?;
+    let mut f = variant_file(ctx, 3, "received_02.jpg", a, "recompressed");
+    encode::write(&f.path, &encode::jpeg(&a.img, 55, Some(&a.exif), &f.path)?)?;
+    f.gps = a.file.gps;
+    f.camera = a.file.camera.clone();
+    f.taken_at = a.file.taken_at.clone();
+    f.size = Some((w, h));
+    ctx.files.push(f);
+    // Cropped: 5 % off every side (~10 % of each dimension).
+    ctx.check()?;
+    let mut f = variant_file(ctx, 5, "received_03.jpg", a, "cropped");
+    let img = crop(&a.img, w / 20, h / 20, w - w / 10, h - h / 10);
+    encode::write(&f.path, &encode::jpeg(&img, 90, None, &f.path)?)?;
+    f.size = Some((img.width(), img.height()));
+    ctx.files.push(f);
+    // Mirrored (the sign's text becomes unreadable, so no text).
+    ctx.check()?;
+    let mut f = variant_file(ctx, 6, "received_04.jpg", a, "mirrored");
+    let img = mirror(&a.img);
+    encode::write(&f.path, &encode::jpeg(&img, 90, None, &f.path)?)?;
+    f.text = None;
+    f.text_lang = None;
+    f.size = Some((w, h));
+    ctx.files.push(f);
+    // Caption burned in along the bottom.
+    ctx.check()?;
+    let mut f = variant_file(ctx, 7, "received_05.jpg", a, "captioned");
+    let mut img = a.img.clone();
+    let caption = "Bruxelles 2024";
+    let bar = h as f32 * 0.88;
+    fill_rect(&mut img, 0.0, bar, w as f32, h as f32, [10, 10, 10]);
+    if let Some(font) = ctx.fonts.get(Script::Latin) {
+        draw_in_box(
+            &mut img,
+            font,
+            caption,
+            (w as f32 * 0.25, bar, w as f32 * 0.75, h as f32),
+            [255, 255, 255],
+        );
+        f.text = Some(match &f.text {
+            Some(t) => format!("{t}\n{caption}"),
+            None => caption.into(),
+        });
+    }
+    encode::write(&f.path, &encode::jpeg(&img, 90, None, &f.path)?)?;
+    f.size = Some((w, h));
+    ctx.files.push(f);
+    // A second original (the Polish notice in Berlin) resized into Ghent.
+    if let Some(b) = originals.get(5).and_then(|c| c.get(1)) {
+        ctx.check()?;
+        let mut f = variant_file(ctx, 1, "IMG_7190.jpg", b, "resized");
+        let (bw, bh) = (b.img.width() * 3 / 5, b.img.height() * 3 / 5);
+        let img = resample(
+            &b.img,
+            0.0,
+            0.0,
+            b.img.width() as f32,
+            b.img.height() as f32,
+            bw,
+            bh,
+        );
+        encode::write(&f.path, &encode::jpeg(&img, 80, None, &f.path)?)?;
+        f.size = Some((bw, bh));
+        ctx.files.push(f);
+    }
+    // A byte-identical copy: the Arabic notice from Amsterdam found in Ghent.
+    if let Some(c) = originals.get(2).and_then(|c| c.get(1)) {
+        ctx.check()?;
+        let mut f = c.file.clone();
+        f.path = ctx.case_dir(1).join("photo_from_chat.jpg");
+        f.agency = CASES[1].agency.into();
+        f.case = CASES[1].case.into();
+        f.variant_of = Some(c.path.clone());
+        f.variant = Some("exact_copy".into());
+        let bytes = std::fs::read(&c.path).map_err(SynthError::io(&c.path))?;
+        encode::write(&f.path, &bytes)?;
+        ctx.files.push(f);
+    }
+    Ok(())
+}
+
+/// ISO 6709 as QuickTime stores it: `+50.8466+004.3528/`.
+fn iso6709(lat: f64, lon: f64) -> String {
+    format!("{lat:+08.4}{lon:+09.4}/")
+}
+
+fn media(ctx: &mut Ctx<'_>) -> Result<(), SynthError> {
+    let want_video = ctx.spec.videos;
+    let want_audio = ctx.spec.audio;
+    if !want_video && !want_audio {
+        return Ok(());
+    }
+    let ffmpeg = has("ffmpeg");
+    let espeak = has("espeak-ng");
+    if want_video && !ffmpeg {
+        ctx.notes
+            .push("ffmpeg not found: videos and video stills skipped".into());
+    }
+    if want_audio && !espeak {
+        ctx.notes
+            .push("espeak-ng not found: speech skipped (videos are silent)".into());
+    }
+    let tmp = ctx.root.join(".vidi-synth-tmp");
+    std::fs::create_dir_all(&tmp).map_err(SynthError::io(&tmp))?;
+    let result = media_in(
+        ctx,
+        &tmp,
+        want_video && ffmpeg,
+        want_audio && espeak,
+        ffmpeg,
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn media_in(
+    ctx: &mut Ctx<'_>,
+    tmp: &Path,
+    video: bool,
+    audio: bool,
+    ffmpeg: bool,
+) -> Result<(), SynthError> {
+    let seed = ctx.spec.seed;
+    if video {
+        for (vi, v) in VIDEOS.iter().enumerate() {
+            ctx.check()?;
+            let def = &CASES[v.case];
+            let wav = tmp.join(format!("video_{vi}.wav"));
+            let speech = if audio {
+                speak(v.voice, v.speech, &wav)?;
+                true
+            } else {
+                false
+            };
+            let secs = if speech {
+                wav_seconds(&wav).map_or(4.0, |s| (s + 0.5).ceil().clamp(3.0, 8.0))
+            } else {
+                4.0
+            };
+            // 640x360, or smaller when the photos are smaller (quick tests).
+            let vw = (ctx.spec.width.min(640) / 16 * 16).max(64);
+            let vh = (vw * 9 / 16) & !1;
+            let fps = 15u32;
+            let (bw, bh) = (vw * 13 / 10, vh * 13 / 10);
+            let base = render(
+                v.scene,
+                bw,
+                bh,
+                Rng::derive(seed, 7000 + vi as u64).next_u64(),
+                None,
+            );
+            let frames = (secs as u32) * fps;
+            let mut f = ctx.blank(v.case, v.name, MediaKind::Video, v.scene.name());
+            let (lat, lon) = (
+                (def.place.0 * 1e4).round() / 1e4,
+                (def.place.1 * 1e4).round() / 1e4,
+            );
+            let (y, m, d) = ymd(def.date);
+            let creation = format!("{y:04}-{m:02}-{d:02}T12:00:00Z");
+            let job = VideoJob {
+                out: &f.path,
+                width: vw,
+                height: vh,
+                fps,
+                frames,
+                audio: speech.then(|| wav.clone()),
+                location: Some(iso6709(lat, lon)),
+                creation_time: Some(creation),
+            };
+            if let Some(dir) = f.path.parent() {
+                std::fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
+            }
+            let last = frames.saturating_sub(1).max(1) as f32;
+            encode_video(
+                &job,
+                |k| {
+                    // Slow pan left to right with a gentle zoom in.
+                    let t = k as f32 / last;
+                    let ww = bw as f32 * (0.95 - 0.2 * t);
+                    let wh = ww * vh as f32 / vw as f32;
+                    let cx = bw as f32 * (0.4 + 0.2 * t);
+                    let cy = bh as f32 * 0.5;
+                    resample(&base, cx - ww / 2.0, cy - wh / 2.0, ww, wh, vw, vh)
+                },
+                ctx.cancel,
+            )?;
+            f.gps = Some((lat, lon, None));
+            f.taken_at = Some(format!("{y:04}-{m:02}-{d:02}T12:00:00+00:00"));
+            f.size = Some((vw, vh));
+            if speech {
+                f.speech_lang = Some(v.lang.into());
+                f.speech_text = Some(v.speech.into());
+            }
+            let video_path = f.path.clone();
+            ctx.files.push(f);
+            if let Some((sci, t)) = v.still {
+                ctx.check()?;
+                let mut s = ctx.blank(
+                    sci,
+                    &format!("still_{vi:02}.jpg"),
+                    MediaKind::Image,
+                    v.scene.name(),
+                );
+                let img = extract_frame(&video_path, t, &s.path)?;
+                encode::write(&s.path, &encode::jpeg(&img, 90, None, &s.path)?)?;
+                s.variant_of = Some(video_path);
+                s.variant = Some("frame_of_video".into());
+                s.size = Some((img.width(), img.height()));
+                ctx.files.push(s);
+            }
+        }
+    }
+    if audio {
+        for &(ci, name, voice, lang, text) in AUDIO {
+            ctx.check()?;
+            let wav = tmp.join(format!("audio_{ci}.wav"));
+            speak(voice, text, &wav)?;
+            let name = if name.ends_with(".m4a") && !ffmpeg {
+                name.replace(".m4a", ".wav")
+            } else {
+                name.to_string()
+            };
+            let mut f = ctx.blank(ci, &name, MediaKind::Audio, "speech");
+            if let Some(dir) = f.path.parent() {
+                std::fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
+            }
+            if name.ends_with(".m4a") {
+                wav_to_m4a(&wav, &f.path)?;
+            } else {
+                std::fs::copy(&wav, &f.path).map_err(SynthError::io(&f.path))?;
+            }
+            f.speech_lang = Some(lang.into());
+            f.speech_text = Some(text.into());
+            ctx.files.push(f);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! External tools: ffmpeg for videos and stills, espeak-ng for speech.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use image::RgbImage;
+
+use crate::SynthError;
+
+/// Whether the external tools are available: `[("ffmpeg", ..),
+/// ("ffprobe", ..), ("espeak-ng", ..)]`.
+pub fn tools_available() -> Vec<(&'static str, bool)> {
+    vec![
+        ("ffmpeg", has("ffmpeg")),
+        ("ffprobe", has("ffprobe")),
+        ("espeak-ng", has("espeak-ng")),
+    ]
+}
+
+pub(crate) fn has(tool: &str) -> bool {
+    Command::new(tool)
+        .arg(if tool == "espeak-ng" {
+            "--version"
+        } else {
+            "-version"
+        })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run(tool: &'static str, cmd: &mut Command, path: &Path) -> Result<(), SynthError> {
+    let status = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|_| SynthError::Tool {
+            tool,
+            path: path.to_path_buf(),
+            status: "not started".into(),
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(SynthError::Tool {
+            tool,
+            path: path.to_path_buf(),
+            status: status.to_string(),
+        })
+    }
+}
+
+/// Speak `text` in `voice` into a WAV file.
+pub(crate) fn speak(voice: &str, text: &str, out: &Path) -> Result<(), SynthError> {
+    run(
+        "espeak-ng",
+        Command::new("espeak-ng")
+            .args(["-v", voice, "-s", "150", "-w"])
+            .arg(out)
+            .arg(text),
+        out,
+    )
+}
+
+/// Duration of a PCM WAV file in seconds, from its header.
+pub(crate) fn wav_seconds(path: &Path) -> Option<f64> {
+    let b = std::fs::read(path).ok()?;
+    if b.len() < 12 || &b[0..4] != b"RIFF" || &b[8..12] != b"WAVE" {
+        return None;
+    }
+    let mut pos = 12;
+    let mut byte_rate = None;
+    while pos + 8 <= b.len() {
+        let id = &b[pos..pos + 4];
+        let len = u32::from_le_bytes([b[pos + 4], b[pos + 5], b[pos + 6], b[pos + 7]]) as usize;
+        let body = pos + 8;
+        if id == b"fmt " && body + 12 <= b.len() {
+            byte_rate = Some(u32::from_le_bytes([
+                b[body + 8],
+                b[body + 9],
+                b[body + 10],
+                b[body + 11],
+            ]));
+        }
+        if id == b"data" {
+            // espeak-ng writing to a file fixes the size up; trust the
+            // actual byte count when the header is a placeholder.
+            let len = len.min(b.len() - body);
+            return byte_rate
+                .filter(|r| *r > 0)
+                .map(|r| len as f64 / f64::from(r));
+        }
+        pos = body + len + (len & 1);
+    }
+    None
+}
+
+/// Encode one video from frames produced on demand.
+pub(crate) struct VideoJob<'a> {
+    pub(crate) out: &'a Path,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) fps: u32,
+    pub(crate) frames: u32,
+    pub(crate) audio: Option<PathBuf>,
+    /// ISO 6709 string for the `location` tag.
+    pub(crate) location: Option<String>,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub(crate) creation_time: Option<String>,
+}
+
+pub(crate) fn encode_video(
+    job: &VideoJob<'_>,
+    mut frame: impl FnMut(u32) -> RgbImage,
+    cancel: &vidi_types::Cancel,
+) -> Result<(), SynthError> {
+    let path = job.out;
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args([
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+    ])
+    .arg("-s")
+    .arg(format!("{}x{}", job.width, job.height))
+    .arg("-framerate")
+    .arg(job.fps.to_string())
+    .args(["-i", "pipe:0"]);
+    if let Some(a) = &job.audio {
+        cmd.arg("-i").arg(a);
+    }
+    cmd.args(["-map", "0:v"]);
+    if job.audio.is_some() {
+        cmd.args([
+            "-map",
+            "1:a",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-ac",
+            "1",
+            "-af",
+            "apad",
+            "-shortest",
+        ]);
+    }
+    cmd.args([
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", "-threads",
+        "1",
+    ])
+    .args([
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+    ]);
+    if let Some(l) = &job.location {
+        cmd.arg("-metadata").arg(format!("location={l}"));
+    }
+    if let Some(t) = &job.creation_time {
+        cmd.arg("-metadata").arg(format!("creation_time={t}"));
+    }
+    cmd.arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let not_started = |_| SynthError::Tool {
+        tool: "ffmpeg",
+        path: path.to_path_buf(),
+        status: "not started".into(),
+    };
+    let mut child = cmd.spawn().map_err(not_started)?;
+    let mut result = Ok(());
+    if let Some(mut stdin) = child.stdin.take() {
+        for i in 0..job.frames {
+            if cancel.is_cancelled() {
+                result = Err(SynthError::Cancelled);
+                break;
+            }
+            let f = frame(i);
+            if let Err(source) = stdin.write_all(f.as_raw()) {
+                result = Err(SynthError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+                break;
+            }
+        }
+        // Dropping stdin closes the pipe so ffmpeg finishes.
+    }
+    if result.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(SynthError::io(path))?;
+    result?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(SynthError::Tool {
+            tool: "ffmpeg",
+            path: path.to_path_buf(),
+            status: status.to_string(),
+        })
+    }
+}
+
+/// The frame of `video` shown at `t` seconds, decoded.
+pub(crate) fn extract_frame(video: &Path, t: f64, for_path: &Path) -> Result<RgbImage, SynthError> {
+    let out = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-threads",
+            "1",
+        ])
+        .arg("-ss")
+        .arg(format!("{t:.3}"))
+        .arg("-i")
+        .arg(video)
+        .args([
+            "-frames:v",
+            "1",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "png",
+            "pipe:1",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|_| SynthError::Tool {
+            tool: "ffmpeg",
+            path: for_path.to_path_buf(),
+            status: "not started".into(),
+        })?;
+    if !out.status.success() {
+        return Err(SynthError::Tool {
+            tool: "ffmpeg",
+            path: for_path.to_path_buf(),
+            status: out.status.to_string(),
+        });
+    }
+    image::load_from_memory_with_format(&out.stdout, image::ImageFormat::Png)
+        .map(|i| i.to_rgb8())
+        .map_err(|source| SynthError::Decode {
+            path: for_path.to_path_buf(),
+            source,
+        })
+}
+
+/// Re-encode a WAV file to AAC in an M4A container.
+pub(crate) fn wav_to_m4a(wav: &Path, out: &Path) -> Result<(), SynthError> {
+    run(
+        "ffmpeg",
+        Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i"])
+            .arg(wav)
+            .args([
+                "-c:a",
+                "aac",
+                "-b:a",
+                "64k",
+                "-threads",
+                "1",
+                "-fflags",
+                "+bitexact",
+                "-flags:a",
+                "+bitexact",
+            ])
+            .arg(out),
+        out,
+    )
+}
