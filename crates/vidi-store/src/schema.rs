@@ -1,0 +1,248 @@
+//! The SQL schema as an ordered list of migrations.
+//!
+//! Migration `i` (1-based) brings a database from `PRAGMA user_version = i - 1`
+//! to `i`. Never edit a released migration: append a new one. Hashes are
+//! stored as lower-case hex `TEXT` so that prefix lookups are plain range
+//! scans on an index and the same schema works on PostgreSQL later.
+
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+use crate::StoreError;
+
+/// Schema version 1: agencies, cases, media with derived rows, evidence.
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE agencies (
+    id         INTEGER PRIMARY KEY,
+    code       TEXT NOT NULL UNIQUE,
+    country    TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE cases (
+    id         INTEGER PRIMARY KEY,
+    number     TEXT NOT NULL UNIQUE,
+    agency_id  INTEGER NOT NULL REFERENCES agencies(id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE media (
+    sha256           TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    md5              TEXT NOT NULL CHECK (length(md5) = 32),
+    sha1             TEXT NOT NULL CHECK (length(sha1) = 40),
+    size             INTEGER NOT NULL,
+    kind             TEXT NOT NULL,
+    mime             TEXT NOT NULL,
+    width            INTEGER,
+    height           INTEGER,
+    frame_count      INTEGER,
+    duration_s       REAL,
+    pdq              TEXT,
+    pdq_quality      INTEGER,
+    dihedral_count   INTEGER,
+    video_json       TEXT,
+    taken_at         TEXT,
+    camera_make      TEXT,
+    camera_model     TEXT,
+    camera_serial    TEXT,
+    gps_lat          REAL,
+    gps_lon          REAL,
+    gps_alt          REAL,
+    gps_source       TEXT,
+    gps_flags        TEXT,
+    metadata_json    TEXT NOT NULL,
+    error_kind       TEXT,
+    error_message    TEXT,
+    pipeline_version INTEGER NOT NULL,
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX media_md5 ON media(md5);
+CREATE INDEX media_sha1 ON media(sha1);
+CREATE INDEX media_pdq ON media(pdq) WHERE pdq IS NOT NULL;
+CREATE INDEX media_camera_serial ON media(camera_serial) WHERE camera_serial IS NOT NULL;
+CREATE INDEX media_kind ON media(kind);
+
+CREATE TABLE pdq_dihedral (
+    sha256  TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    variant INTEGER NOT NULL,
+    pdq     TEXT NOT NULL,
+    PRIMARY KEY (sha256, variant)
+);
+CREATE INDEX pdq_dihedral_pdq ON pdq_dihedral(pdq);
+
+CREATE TABLE vpdq_frames (
+    sha256       TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    frame_number INTEGER NOT NULL,
+    timestamp_s  REAL,
+    pdq          TEXT NOT NULL,
+    quality      INTEGER NOT NULL,
+    PRIMARY KEY (sha256, seq)
+);
+CREATE INDEX vpdq_frames_pdq ON vpdq_frames(pdq);
+
+CREATE TABLE thumbnails (
+    sha256      TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    blob_key    TEXT NOT NULL,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    timestamp_s REAL,
+    PRIMARY KEY (sha256, seq)
+);
+
+CREATE TABLE evidence (
+    id            INTEGER PRIMARY KEY,
+    case_id       INTEGER NOT NULL REFERENCES cases(id),
+    path          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    mtime         INTEGER,
+    ctime         INTEGER,
+    atime         INTEGER,
+    file_type     TEXT NOT NULL CHECK (file_type IN ('regular', 'symlink', 'special')),
+    link_target   TEXT,
+    special_kind  TEXT,
+    agency_id     INTEGER NOT NULL REFERENCES agencies(id),
+    media_sha256  TEXT REFERENCES media(sha256),
+    error_kind    TEXT,
+    error_message TEXT,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (case_id, path)
+);
+CREATE INDEX evidence_media ON evidence(media_sha256);
+CREATE INDEX evidence_error_kind ON evidence(error_kind) WHERE error_kind IS NOT NULL;
+"#;
+
+/// Schema version 2: ingest runs.
+const V2: &str = r#"
+CREATE TABLE ingest_runs (
+    id               INTEGER PRIMARY KEY,
+    started_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    finished_at      TEXT,
+    status           TEXT NOT NULL
+        CHECK (status IN ('running', 'completed', 'cancelled', 'failed', 'crashed', 'interrupted')),
+    vidi_version     TEXT NOT NULL,
+    pipeline_version INTEGER NOT NULL,
+    args_json        TEXT NOT NULL,
+    summary_json     TEXT
+);
+CREATE INDEX ingest_runs_status ON ingest_runs(status);
+"#;
+
+/// All migrations, in order. `MIGRATIONS[i]` yields schema version `i + 1`.
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The SQL of one migration (1-based), for fixture databases in tests.
+pub fn migration_sql(version: i64) -> Option<&'static str> {
+    let idx = usize::try_from(version).ok()?.checked_sub(1)?;
+    MIGRATIONS.get(idx).copied()
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Bring the database up to [`SCHEMA_VERSION`]. Safe against several
+/// processes opening the same fresh workspace: the version is re-read inside
+/// an immediate (write-locked) transaction.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let found = user_version(conn).map_err(open_err)?;
+    check_not_newer(found, path)?;
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(open_err)?;
+    let found = user_version(&tx).map_err(open_err)?;
+    check_not_newer(found, path)?;
+    for version in (found + 1)..=SCHEMA_VERSION {
+        let mig_err = |source| StoreError::Migration {
+            path: path.to_path_buf(),
+            version,
+            source,
+        };
+        let sql = migration_sql(version).unwrap_or_default();
+        tx.execute_batch(sql).map_err(mig_err)?;
+        if version == 1 {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('created_by', ?1)",
+                [concat!("vidi ", env!("CARGO_PKG_VERSION"))],
+            )
+            .map_err(mig_err)?;
+        }
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('migrated_by', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [concat!("vidi ", env!("CARGO_PKG_VERSION"))],
+        )
+        .map_err(mig_err)?;
+        // PRAGMA does not take parameters; `version` is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+            .map_err(mig_err)?;
+        tracing::info!(db = %path.display(), version, "applied schema migration");
+    }
+    tx.commit().map_err(open_err)?;
+    Ok(())
+}
+
+fn check_not_newer(found: i64, path: &Path) -> Result<(), StoreError> {
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_in_order_and_are_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        let created: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'created_by'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(created.starts_with("vidi "));
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA user_version = 999").unwrap();
+        let err = migrate(&mut conn, Path::new("x.db")).unwrap_err();
+        assert!(matches!(err, StoreError::SchemaTooNew { found: 999, .. }));
+        assert!(err.to_string().contains("x.db"));
+    }
+
+    #[test]
+    fn migration_sql_bounds() {
+        assert!(migration_sql(0).is_none());
+        assert!(migration_sql(1).is_some());
+        assert!(migration_sql(SCHEMA_VERSION + 1).is_none());
+        assert!(migration_sql(-3).is_none());
+    }
+}
