@@ -102,10 +102,27 @@ fn bench_photo(spec: &BenchSpec, i: usize, path: &Path) -> Result<Vec<u8>, Synth
         None,
     );
     let mut img: RgbImage = resize(&small, w, h);
+    // Full-resolution texture: a tiled fractal-noise layer (cheap lookups)
+    // plus per-pixel grain, so the photo has detail at every scale.
     let grain = Noise::new(rng.next_u64());
+    let detail = Noise::new(rng.next_u64());
+    const TILE: u32 = 256;
+    let tile: Vec<f32> = (0..TILE * TILE)
+        .map(|i| detail.fbm((i % TILE) as f32 / 12.0, (i / TILE) as f32 / 12.0, 3) * 2.0 - 1.0)
+        .collect();
     let amount = rng.range(6.0, 18.0);
+    let relief = rng.range(8.0, 20.0);
     for (x, y, p) in img.enumerate_pixels_mut() {
-        let g = (grain.grain(x, y) - 0.5) * amount;
+        // Mirrored tiling: continuous across tile edges, so no seams.
+        let fold = |v: u32| {
+            let m = v % (2 * TILE);
+            if m < TILE { m } else { 2 * TILE - 1 - m }
+        };
+        let t = tile
+            .get((fold(y) * TILE + fold(x)) as usize)
+            .copied()
+            .unwrap_or(0.0);
+        let g = (grain.grain(x, y) - 0.5) * amount + t * relief;
         for c in &mut p.0 {
             *c = (f32::from(*c) + g).round().clamp(0.0, 255.0) as u8;
         }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use image::RgbImage;
+use rayon::prelude::*;
 use vidi_types::{Cancel, MediaKind};
 
 use crate::canvas::{crop, fill_rect, mirror, resample, resize};
@@ -67,17 +68,15 @@ impl Ctx<'_> {
         }
     }
 
-    /// The font for `lang`, noting (once) when it is missing.
-    fn font_for(&mut self, lang: &str) -> Option<usize> {
+    /// A note when there is no font for `lang`'s script.
+    fn missing_font(&self, lang: &str) -> Option<String> {
         let script = Script::for_lang(lang);
-        if self.fonts.get(script).is_some() {
-            return Some(0);
+        match self.fonts.get(script) {
+            Some(_) => None,
+            None => Some(format!(
+                "no font for {script:?} text; '{lang}' signs drawn without text"
+            )),
         }
-        let note = format!("no font for {script:?} text; '{lang}' signs drawn without text");
-        if !self.notes.contains(&note) {
-            self.notes.push(note);
-        }
-        None
     }
 }
 
@@ -112,9 +111,22 @@ pub fn generate_demo(
     };
     tracing::info!(root = %out.display(), seed = spec.seed, "generating demo dataset");
 
+    // Originals: one independent random stream per image, so the cases can
+    // be drawn in parallel and still give the same bytes.
+    let per_case: Vec<Result<_, SynthError>> = (0..CASES.len())
+        .into_par_iter()
+        .map(|ci| case_originals(&ctx, ci))
+        .collect();
     let mut originals: Vec<Vec<Original>> = Vec::with_capacity(CASES.len());
-    for ci in 0..CASES.len() {
-        originals.push(case_originals(&mut ctx, ci)?);
+    for r in per_case {
+        let (case, notes) = r?;
+        for n in notes {
+            if !ctx.notes.contains(&n) {
+                ctx.notes.push(n);
+            }
+        }
+        ctx.files.extend(case.iter().map(|o| o.file.clone()));
+        originals.push(case);
     }
     extra_formats(&mut ctx)?;
     variants(&mut ctx, &originals)?;
@@ -161,16 +173,23 @@ fn ymd(date: &str) -> (u32, u32, u32) {
     )
 }
 
-fn case_originals(ctx: &mut Ctx<'_>, ci: usize) -> Result<Vec<Original>, SynthError> {
+fn case_originals(ctx: &Ctx<'_>, ci: usize) -> Result<(Vec<Original>, Vec<String>), SynthError> {
     let def: &CaseDef = &CASES[ci];
     let n = ctx.spec.images_per_case.max(def.signs.len());
     let mut out = Vec::with_capacity(n);
+    let mut notes = Vec::new();
     for i in 0..n {
         ctx.check()?;
         let mut rng = Rng::derive(ctx.spec.seed, (ci * 1000 + i) as u64);
         let scene = def.scenes[i % def.scenes.len()];
         let sign = def.signs.get(i).copied();
-        let with_font = sign.and_then(|(lang, text)| ctx.font_for(lang).map(|_| (lang, text)));
+        let with_font = sign.filter(|(lang, _)| match ctx.missing_font(lang) {
+            Some(note) => {
+                notes.push(note);
+                false
+            }
+            None => true,
+        });
         let img = {
             let spec = with_font.and_then(|(lang, text)| {
                 ctx.fonts
@@ -228,7 +247,6 @@ fn case_originals(ctx: &mut Ctx<'_>, ci: usize) -> Result<Vec<Original>, SynthEr
             file.text_lang = Some(lang.into());
         }
         file.size = Some((img.width(), img.height()));
-        ctx.files.push(file.clone());
         out.push(Original {
             path: file.path.clone(),
             img,
@@ -236,7 +254,7 @@ fn case_originals(ctx: &mut Ctx<'_>, ci: usize) -> Result<Vec<Original>, SynthEr
             file,
         });
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 fn extra_formats(ctx: &mut Ctx<'_>) -> Result<(), SynthError> {
