@@ -58,6 +58,7 @@ pub(crate) enum Section {
     Xmp,
     QuickTime,
     Png,
+    Matroska,
     Container,
 }
 
@@ -68,6 +69,7 @@ impl Section {
             Self::Xmp => "xmp",
             Self::QuickTime => "quicktime",
             Self::Png => "png",
+            Self::Matroska => "matroska",
             Self::Container => "container",
         }
     }

@@ -20,6 +20,7 @@ pub mod gps;
 mod isobmff;
 mod jpeg;
 mod makernote;
+mod mkv;
 mod png;
 mod riff;
 mod sniff;
@@ -173,6 +174,7 @@ fn extract_bytes_into(data: &[u8], format: Format, c: &mut collect::Collector<'_
         Png => png::parse(data, c),
         Webp | Avi | Wav => riff::parse(data, c),
         Raf => parse_raf(data, c),
+        Mkv | Webm => mkv::parse(data, c),
         f if f.is_tiff_based() => tiff::parse_exif(data, c),
         _ => xmp::scan_embedded(data, c),
     }
