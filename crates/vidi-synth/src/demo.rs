@@ -65,6 +65,7 @@ impl Ctx<'_> {
             speech_lang: None,
             speech_text: None,
             size: None,
+            video_time_s: None,
         }
     }
 
@@ -590,6 +591,7 @@ fn media_in(
                 encode::write(&s.path, &encode::jpeg(&img, 90, None, &s.path)?)?;
                 s.variant_of = Some(video_path);
                 s.variant = Some("frame_of_video".into());
+                s.video_time_s = Some(t);
                 s.size = Some((img.width(), img.height()));
                 ctx.files.push(s);
             }

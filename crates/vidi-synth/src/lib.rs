@@ -138,6 +138,9 @@ pub struct DemoFile {
     pub speech_text: Option<String>,
     /// Pixel size of images and videos.
     pub size: Option<(u32, u32)>,
+    /// For a `frame_of_video` still: the time of the frame in the video,
+    /// in seconds.
+    pub video_time_s: Option<f64>,
 }
 
 /// What to generate for benchmarks.

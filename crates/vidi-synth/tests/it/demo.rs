@@ -119,6 +119,34 @@ fn variants_have_the_intended_relations() {
         if how == "frame_of_video" {
             assert_eq!(src.kind, MediaKind::Video);
             assert_eq!((v.width(), v.height()), src.size.expect("video size"));
+            // The still is the frame shown at the recorded time.
+            let t = f.video_time_s.expect("frame time");
+            let out = std::process::Command::new("ffmpeg")
+                .args(["-v", "error", "-ss", &format!("{t:.3}"), "-i"])
+                .arg(&src.path)
+                .args([
+                    "-frames:v",
+                    "1",
+                    "-f",
+                    "image2pipe",
+                    "-c:v",
+                    "png",
+                    "pipe:1",
+                ])
+                .output()
+                .expect("ffmpeg runs");
+            let frame = image::load_from_memory(&out.stdout)
+                .expect("frame")
+                .to_rgb8();
+            let still = v.to_rgb8();
+            let diff: u64 = frame
+                .as_raw()
+                .iter()
+                .zip(still.as_raw())
+                .map(|(a, b)| u64::from(a.abs_diff(*b)))
+                .sum();
+            let mean = diff as f64 / frame.as_raw().len() as f64;
+            assert!(mean < 3.0, "{}: mean difference {mean}", f.path.display());
             continue;
         }
         let o = image::open(&src.path).expect("original decodes");
