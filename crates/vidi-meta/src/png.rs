@@ -175,4 +175,45 @@ mod tests {
         assert_eq!(raw_profile(b"\nexif\n 2\nzz"), None);
         assert_eq!(raw_profile(b""), None);
     }
+
+    fn chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = (body.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(body);
+        v.extend_from_slice(&[0; 4]);
+        v
+    }
+
+    #[test]
+    fn ztxt_and_itxt() {
+        use crate::{Format, MetaLimits, extract_bytes};
+        let tiff = b"MM\0*\0\0\0\x08\0\x01\x01\x0f\0\x02\0\0\0\x03ZT\0\0\0\0\0";
+        let mut hex = String::new();
+        for b in b"Exif\0\0".iter().chain(tiff.iter()) {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        let profile = format!("\nexif\n{:8}\n{hex}\n", tiff.len() + 6);
+        let mut z = b"Raw profile type exif\0\0".to_vec();
+        z.extend(miniz_oxide::deflate::compress_to_vec_zlib(
+            profile.as_bytes(),
+            6,
+        ));
+        let xmp = br#"<x:xmpmeta><rdf:Description aux:SerialNumber="42"/></x:xmpmeta>"#;
+        let mut it = b"XML:com.adobe.xmp\0\x01\0\0\0".to_vec();
+        it.extend(miniz_oxide::deflate::compress_to_vec_zlib(xmp, 6));
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"zTXt", &z));
+        png.extend(chunk(b"iTXt", &it));
+        png.extend(chunk(b"IEND", &[]));
+        let m = extract_bytes(&png, Format::Png, &MetaLimits::default());
+        assert_eq!(m.camera.make.as_deref(), Some("ZT"), "{:?}", m.warnings);
+        assert_eq!(m.camera.serial.as_deref(), Some("42"));
+        let bomb = MetaLimits {
+            max_inflate_bytes: 8,
+            ..MetaLimits::default()
+        };
+        let m = extract_bytes(&png, Format::Png, &bomb);
+        assert!(m.camera.make.is_none());
+        assert!(!m.warnings.is_empty());
+    }
 }
