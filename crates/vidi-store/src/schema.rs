@@ -130,7 +130,9 @@ CREATE TABLE ingest_runs (
         CHECK (status IN ('running', 'completed', 'cancelled', 'failed', 'crashed', 'interrupted')),
     vidi_version     TEXT NOT NULL,
     pipeline_version INTEGER NOT NULL,
-    args_json        TEXT NOT NULL,
+    case_number      TEXT NOT NULL,
+    agency           TEXT NOT NULL,
+    roots_json       TEXT NOT NULL,
     summary_json     TEXT
 );
 CREATE INDEX ingest_runs_status ON ingest_runs(status);

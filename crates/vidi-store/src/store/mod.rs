@@ -197,3 +197,45 @@ impl Store {
             .optional()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let store = Store::open(&ws).unwrap();
+        let pragma = |name: &str| -> String {
+            store
+                .conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "wal");
+        assert_eq!(pragma("foreign_keys"), "1");
+        assert_eq!(pragma("synchronous"), "1"); // NORMAL
+        assert_ne!(pragma("busy_timeout"), "0");
+    }
+
+    #[test]
+    fn foreign_keys_reject_dangling_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let store = Store::open(&ws).unwrap();
+        let err = store.conn.execute(
+            "INSERT INTO vpdq_frames (sha256, seq, frame_number, pdq, quality)
+             VALUES (?1, 0, 0, ?1, 0)",
+            ["00".repeat(32)],
+        );
+        assert!(err.is_err());
+    }
+}

@@ -1,8 +1,8 @@
 //! Ingest runs: one row per `vidi ingest`, so an interrupted run is visible.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::Store;
+use super::{Store, codec};
 use crate::StoreError;
 use crate::error::clip;
 
@@ -51,10 +51,14 @@ impl RunStatus {
 }
 
 /// What a run was asked to do. No host names or user names.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunInfo {
-    /// The arguments / options of the run, as the caller wants them shown.
-    pub args: serde_json::Value,
+    /// Case number the evidence is ingested into.
+    pub case: String,
+    /// Agency code of the case owner.
+    pub agency: String,
+    /// Files and folders given to the run (lossy UTF-8).
+    pub roots: Vec<String>,
     /// The ingest pipeline version.
     pub pipeline_version: u32,
 }
@@ -74,19 +78,28 @@ pub struct RunRow {
     pub vidi_version: String,
     /// The pipeline version.
     pub pipeline_version: u32,
-    /// The arguments.
-    pub args: serde_json::Value,
+    /// Case number.
+    pub case: String,
+    /// Agency code.
+    pub agency: String,
+    /// Files and folders given to the run.
+    pub roots: Vec<String>,
     /// The summary given to [`Store::finish_run`].
     pub summary: Option<serde_json::Value>,
 }
 
 impl Store {
-    /// Record the start of an ingest run; returns its id. Runs still
+    /// Record the start of an ingest run; returns its id. The agency and
+    /// the case (owned by that agency) are created when new. Runs still
     /// `running` from before are marked `interrupted` (their process is
     /// gone, or this is a concurrent run and the mark is pessimistic).
     pub fn begin_run(&mut self, info: &RunInfo) -> Result<i64, StoreError> {
-        let args = serde_json::to_string(&info.args)?;
-        let tx = self.conn.transaction()?;
+        let roots = serde_json::to_string(&info.roots)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let agency_id = codec::agency_id(&tx, &info.agency)?;
+        codec::case_id(&tx, &info.case, agency_id)?;
         let stale = tx.execute(
             "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'",
             [],
@@ -98,9 +111,16 @@ impl Store {
             );
         }
         tx.execute(
-            "INSERT INTO ingest_runs (status, vidi_version, pipeline_version, args_json)
-             VALUES ('running', ?1, ?2, ?3)",
-            params![env!("CARGO_PKG_VERSION"), info.pipeline_version, args],
+            "INSERT INTO ingest_runs (status, vidi_version, pipeline_version, case_number,
+                agency, roots_json)
+             VALUES ('running', ?1, ?2, ?3, ?4, ?5)",
+            params![
+                env!("CARGO_PKG_VERSION"),
+                info.pipeline_version,
+                info.case,
+                info.agency,
+                roots
+            ],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -145,15 +165,15 @@ impl Store {
     pub fn runs(&self) -> Result<Vec<RunRow>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, started_at, finished_at, status, vidi_version, pipeline_version,
-                args_json, summary_json
+                case_number, agency, roots_json, summary_json
              FROM ingest_runs ORDER BY id DESC",
         )?;
         let mut rows = st.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let status: String = r.get(3)?;
-            let args: String = r.get(6)?;
-            let summary: Option<String> = r.get(7)?;
+            let roots: String = r.get(8)?;
+            let summary: Option<String> = r.get(9)?;
             out.push(RunRow {
                 id: r.get(0)?,
                 started_at: r.get(1)?,
@@ -164,7 +184,9 @@ impl Store {
                 })?,
                 vidi_version: r.get(4)?,
                 pipeline_version: r.get(5)?,
-                args: serde_json::from_str(&args)?,
+                case: r.get(6)?,
+                agency: r.get(7)?,
+                roots: serde_json::from_str(&roots)?,
                 summary: summary.map(|s| serde_json::from_str(&s)).transpose()?,
             });
         }

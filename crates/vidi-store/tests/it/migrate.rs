@@ -64,7 +64,9 @@ fn version_1_database_is_migrated_and_keeps_its_data() {
     // Tables from later migrations work.
     let id = store
         .begin_run(&RunInfo {
-            args: json!([]),
+            case: "BE-2020-001".into(),
+            agency: "BE".into(),
+            roots: Vec::new(),
             pipeline_version: 1,
         })
         .unwrap();

@@ -136,7 +136,9 @@ fn counts_by_kind_and_error() {
 fn runs_record_start_end_and_interruptions() {
     let (_dir, _ws, mut store) = store();
     let info = RunInfo {
-        args: json!({"roots": ["/evidence"], "case": "BE-1"}),
+        case: "BE-1".into(),
+        agency: "BE".into(),
+        roots: vec!["/evidence".into(), "/more".into()],
         pipeline_version: 3,
     };
     let first = store.begin_run(&info).unwrap();
@@ -152,7 +154,12 @@ fn runs_record_start_end_and_interruptions() {
     assert_eq!(runs[0].status, RunStatus::Completed);
     assert_eq!(runs[0].summary, Some(json!({"items": 10})));
     assert!(runs[0].finished_at.is_some());
-    assert_eq!(runs[0].args, info.args);
+    assert_eq!(runs[0].roots, info.roots);
+    assert_eq!(
+        (runs[0].case.as_str(), runs[0].agency.as_str()),
+        ("BE-1", "BE")
+    );
+    assert_eq!(store.case_agency("BE-1").unwrap().as_deref(), Some("BE"));
     assert_eq!(runs[0].pipeline_version, 3);
     assert_eq!(runs[1].id, first);
     assert_eq!(runs[1].status, RunStatus::Interrupted);
