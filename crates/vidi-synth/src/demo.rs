@@ -9,11 +9,10 @@ use vidi_types::{Cancel, MediaKind};
 
 use crate::canvas::{crop, fill_rect, mirror, resample, resize};
 use crate::exif::{ExifData, quantised_gps};
-use crate::plan::{AUDIO, CASES, CaseDef, VIDEOS};
+use crate::plan::{CASES, CaseDef};
 use crate::rng::Rng;
 use crate::scenes::{SceneKind, SignSpec, render};
 use crate::text::{Fonts, Script, draw_in_box};
-use crate::tools::{VideoJob, encode_video, extract_frame, has, speak, wav_seconds, wav_to_m4a};
 use crate::{AgencyDemo, CaseDemo, DemoFile, DemoManifest, DemoSpec, SynthError, encode};
 
 /// An original photo kept in memory for its variants.
@@ -24,22 +23,23 @@ struct Original {
     file: DemoFile,
 }
 
-struct Ctx<'a> {
-    root: &'a Path,
-    spec: &'a DemoSpec,
-    cancel: &'a Cancel,
-    fonts: Fonts,
-    notes: Vec<String>,
-    files: Vec<DemoFile>,
+/// What every step of the generation shares.
+pub(crate) struct Ctx<'a> {
+    pub(crate) root: &'a Path,
+    pub(crate) spec: &'a DemoSpec,
+    pub(crate) cancel: &'a Cancel,
+    pub(crate) fonts: Fonts,
+    pub(crate) notes: Vec<String>,
+    pub(crate) files: Vec<DemoFile>,
 }
 
 impl Ctx<'_> {
-    fn case_dir(&self, ci: usize) -> PathBuf {
+    pub(crate) fn case_dir(&self, ci: usize) -> PathBuf {
         let def = &CASES[ci];
         self.root.join(def.agency).join(def.case)
     }
 
-    fn check(&self) -> Result<(), SynthError> {
+    pub(crate) fn check(&self) -> Result<(), SynthError> {
         if self.cancel.is_cancelled() {
             Err(SynthError::Cancelled)
         } else {
@@ -47,7 +47,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn blank(&self, ci: usize, name: &str, kind: MediaKind, scene: &str) -> DemoFile {
+    pub(crate) fn blank(&self, ci: usize, name: &str, kind: MediaKind, scene: &str) -> DemoFile {
         let def = &CASES[ci];
         DemoFile {
             path: self.case_dir(ci).join(name),
@@ -132,7 +132,7 @@ pub fn generate_demo(
     extra_formats(&mut ctx)?;
     variants(&mut ctx, &originals)?;
     drop(originals);
-    media(&mut ctx)?;
+    crate::demo_media::media(&mut ctx)?;
 
     let mut agencies: Vec<AgencyDemo> = Vec::new();
     for (ci, def) in CASES.iter().enumerate() {
@@ -165,7 +165,7 @@ pub fn generate_demo(
 }
 
 /// `(year, month, day)` of a `YYYY-MM-DD` date (defaults on bad input).
-fn ymd(date: &str) -> (u32, u32, u32) {
+pub(crate) fn ymd(date: &str) -> (u32, u32, u32) {
     let mut it = date.split('-').map(|p| p.parse::<u32>().unwrap_or(1));
     (
         it.next().unwrap_or(2024),
@@ -461,165 +461,6 @@ fn variants(ctx: &mut Ctx<'_>, originals: &[Vec<Original>]) -> Result<(), SynthE
         let bytes = std::fs::read(&c.path).map_err(SynthError::io(&c.path))?;
         encode::write(&f.path, &bytes)?;
         ctx.files.push(f);
-    }
-    Ok(())
-}
-
-/// ISO 6709 as QuickTime stores it: `+50.8466+004.3528/`.
-fn iso6709(lat: f64, lon: f64) -> String {
-    format!("{lat:+08.4}{lon:+09.4}/")
-}
-
-fn media(ctx: &mut Ctx<'_>) -> Result<(), SynthError> {
-    let want_video = ctx.spec.videos;
-    let want_audio = ctx.spec.audio;
-    if !want_video && !want_audio {
-        return Ok(());
-    }
-    let ffmpeg = has("ffmpeg");
-    let espeak = has("espeak-ng");
-    if want_video && !ffmpeg {
-        ctx.notes
-            .push("ffmpeg not found: videos and video stills skipped".into());
-    }
-    if want_audio && !espeak {
-        ctx.notes
-            .push("espeak-ng not found: speech skipped (videos are silent)".into());
-    }
-    let tmp = ctx.root.join(".vidi-synth-tmp");
-    std::fs::create_dir_all(&tmp).map_err(SynthError::io(&tmp))?;
-    let result = media_in(
-        ctx,
-        &tmp,
-        want_video && ffmpeg,
-        want_audio && espeak,
-        ffmpeg,
-    );
-    let _ = std::fs::remove_dir_all(&tmp);
-    result
-}
-
-fn media_in(
-    ctx: &mut Ctx<'_>,
-    tmp: &Path,
-    video: bool,
-    audio: bool,
-    ffmpeg: bool,
-) -> Result<(), SynthError> {
-    let seed = ctx.spec.seed;
-    if video {
-        for (vi, v) in VIDEOS.iter().enumerate() {
-            ctx.check()?;
-            let def = &CASES[v.case];
-            let wav = tmp.join(format!("video_{vi}.wav"));
-            let speech = if audio {
-                speak(v.voice, v.speech, &wav)?;
-                true
-            } else {
-                false
-            };
-            let secs = if speech {
-                wav_seconds(&wav).map_or(4.0, |s| (s + 0.5).ceil().clamp(3.0, 8.0))
-            } else {
-                4.0
-            };
-            // 640x360, or smaller when the photos are smaller (quick tests).
-            let vw = (ctx.spec.width.min(640) / 16 * 16).max(64);
-            let vh = (vw * 9 / 16) & !1;
-            let fps = 15u32;
-            let (bw, bh) = (vw * 13 / 10, vh * 13 / 10);
-            let base = render(
-                v.scene,
-                bw,
-                bh,
-                Rng::derive(seed, 7000 + vi as u64).next_u64(),
-                None,
-            );
-            let frames = (secs as u32) * fps;
-            let mut f = ctx.blank(v.case, v.name, MediaKind::Video, v.scene.name());
-            let (lat, lon) = (
-                (def.place.0 * 1e4).round() / 1e4,
-                (def.place.1 * 1e4).round() / 1e4,
-            );
-            let (y, m, d) = ymd(def.date);
-            let creation = format!("{y:04}-{m:02}-{d:02}T12:00:00Z");
-            let job = VideoJob {
-                out: &f.path,
-                width: vw,
-                height: vh,
-                fps,
-                frames,
-                audio: speech.then(|| wav.clone()),
-                location: Some(iso6709(lat, lon)),
-                creation_time: Some(creation),
-            };
-            if let Some(dir) = f.path.parent() {
-                std::fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
-            }
-            let last = frames.saturating_sub(1).max(1) as f32;
-            encode_video(
-                &job,
-                |k| {
-                    // Slow pan left to right with a gentle zoom in.
-                    let t = k as f32 / last;
-                    let ww = bw as f32 * (0.95 - 0.2 * t);
-                    let wh = ww * vh as f32 / vw as f32;
-                    let cx = bw as f32 * (0.4 + 0.2 * t);
-                    let cy = bh as f32 * 0.5;
-                    resample(&base, cx - ww / 2.0, cy - wh / 2.0, ww, wh, vw, vh)
-                },
-                ctx.cancel,
-            )?;
-            f.gps = Some((lat, lon, None));
-            f.taken_at = Some(format!("{y:04}-{m:02}-{d:02}T12:00:00+00:00"));
-            f.size = Some((vw, vh));
-            if speech {
-                f.speech_lang = Some(v.lang.into());
-                f.speech_text = Some(v.speech.into());
-            }
-            let video_path = f.path.clone();
-            ctx.files.push(f);
-            if let Some((sci, t)) = v.still {
-                ctx.check()?;
-                let mut s = ctx.blank(
-                    sci,
-                    &format!("still_{vi:02}.jpg"),
-                    MediaKind::Image,
-                    v.scene.name(),
-                );
-                let img = extract_frame(&video_path, t, &s.path)?;
-                encode::write(&s.path, &encode::jpeg(&img, 90, None, &s.path)?)?;
-                s.variant_of = Some(video_path);
-                s.variant = Some("frame_of_video".into());
-                s.video_time_s = Some(t);
-                s.size = Some((img.width(), img.height()));
-                ctx.files.push(s);
-            }
-        }
-    }
-    if audio {
-        for &(ci, name, voice, lang, text) in AUDIO {
-            ctx.check()?;
-            let wav = tmp.join(format!("audio_{ci}.wav"));
-            speak(voice, text, &wav)?;
-            let name = if name.ends_with(".m4a") && !ffmpeg {
-                name.replace(".m4a", ".wav")
-            } else {
-                name.to_string()
-            };
-            let mut f = ctx.blank(ci, &name, MediaKind::Audio, "speech");
-            if let Some(dir) = f.path.parent() {
-                std::fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
-            }
-            if name.ends_with(".m4a") {
-                wav_to_m4a(&wav, &f.path)?;
-            } else {
-                std::fs::copy(&wav, &f.path).map_err(SynthError::io(&f.path))?;
-            }
-            f.speech_lang = Some(lang.into());
-            f.speech_text = Some(text.into());
-            ctx.files.push(f);
-        }
     }
     Ok(())
 }

@@ -91,10 +91,16 @@ pub(crate) fn gif(frames: &[RgbImage], path: &Path) -> Result<Vec<u8>, SynthErro
     Ok(out)
 }
 
+/// Create the folder a file goes into.
+pub(crate) fn create_parent(path: &Path) -> Result<(), SynthError> {
+    match path.parent() {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(SynthError::io(dir)),
+        None => Ok(()),
+    }
+}
+
 /// Write bytes, creating parent folders.
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), SynthError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(SynthError::io(dir))?;
-    }
+    create_parent(path)?;
     std::fs::write(path, bytes).map_err(SynthError::io(path))
 }

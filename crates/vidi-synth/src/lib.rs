@@ -21,6 +21,7 @@ use serde::Serialize;
 mod bench;
 mod canvas;
 mod demo;
+mod demo_media;
 mod encode;
 mod error;
 mod exif;
