@@ -120,12 +120,26 @@ impl Workspace {
             path: path.clone(),
             source,
         };
+        // Create the WAL and SHM files 0600 before SQLite does (it would
+        // copy the database file's mode; this holds even if that is wrong).
+        // Never truncate: an existing WAL may hold committed transactions.
+        for side in side_files(&path) {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&side)
+                .map_err(|e| StoreError::io(&side, e))?;
+        }
         // No SQLITE_OPEN_CREATE: the file must exist (created by `init`).
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // `put_item` alone uses about 20 distinct statements.
+        conn.set_prepared_statement_cache_capacity(64);
         // journal_mode returns a row; WAL is persistent in the file.
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -141,10 +155,7 @@ impl Workspace {
         schema::migrate(&mut conn, &path)?;
         // Belt and braces: SQLite copies the database file's mode to the
         // WAL and SHM files; make sure they are private whatever happened.
-        for suffix in ["-wal", "-shm"] {
-            let mut name = path.clone().into_os_string();
-            name.push(suffix);
-            let side = PathBuf::from(name);
+        for side in side_files(&path) {
             match set_mode(&side, 0o600) {
                 Ok(()) => {}
                 Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
@@ -153,6 +164,15 @@ impl Workspace {
         }
         Ok(conn)
     }
+}
+
+/// The `-wal` and `-shm` files next to a database file.
+fn side_files(db: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
 }
 
 fn is_file(path: &Path) -> Result<bool, StoreError> {

@@ -141,3 +141,44 @@ fn pragmas_are_set() {
         .unwrap();
     assert!(created.starts_with("vidi 0."), "{created}");
 }
+
+const UMASK_CHILD_ENV: &str = "VIDI_STORE_UMASK_CHILD_DIR";
+
+/// Run by [`files_are_private_even_with_umask_0`] in a process whose umask
+/// is 0: every file the store creates must still be 0600.
+#[test]
+fn umask_child() {
+    let Some(dir) = std::env::var_os(UMASK_CHILD_ENV) else {
+        return;
+    };
+    let root = Path::new(&dir).join("W");
+    let ws = Workspace::init(&root).unwrap();
+    let mut store = Store::open(&ws).unwrap();
+    let m = full_media(1, 1);
+    store
+        .put_item(Some(&m), &item("BE-1", "/e/a.mp4", Some(m.sha256())))
+        .unwrap();
+    ws.blobs().put("thumbs/ab/deep/x.jpg", b"jpeg").unwrap();
+    assert_private_tree(&root);
+    drop(store);
+    assert_private_tree(&root);
+}
+
+#[test]
+fn files_are_private_even_with_umask_0() {
+    if std::env::var_os(UMASK_CHILD_ENV).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 000 && exec \"$0\" --exact workspace::umask_child --test-threads=1")
+        .arg(&exe)
+        .env(UMASK_CHILD_ENV, dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "child failed: {status:?}");
+    // The child really ran: it left a workspace behind.
+    Workspace::open(&dir.path().join("W")).unwrap();
+}
