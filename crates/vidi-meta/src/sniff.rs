@@ -42,6 +42,18 @@ pub enum Format {
     Exr,
     /// Netpbm (PBM/PGM/PPM/PAM).
     Pnm,
+    /// Radiance RGBE (`.hdr`).
+    Hdr,
+    /// FITS astronomical image.
+    Fits,
+    /// X PixMap.
+    Xpm,
+    /// Apple icon image.
+    Icns,
+    /// ZSoft PCX.
+    Pcx,
+    /// Windows metafile (placeable).
+    Wmf,
     /// Canon CR2 (TIFF based).
     Cr2,
     /// Canon CR3 (ISO BMFF brand `crx`).
@@ -90,6 +102,8 @@ pub enum Format {
     MpegVideo,
     /// Flash video.
     Flv,
+    /// Autodesk FLI/FLC animation.
+    Flic,
     /// ASF / WMV / WMA.
     Asf,
     /// RealMedia.
@@ -118,6 +132,8 @@ pub enum Format {
     Amr,
     /// PDF.
     Pdf,
+    /// PostScript / EPS.
+    PostScript,
     /// ZIP (and ZIP-based documents).
     Zip,
     /// gzip.
@@ -181,14 +197,13 @@ impl Format {
         use Format::*;
         match self {
             Jpeg | Png | Gif | Webp | Tiff | Bmp | Heif | Avif | Ico | Psd | Jxl | Jp2 | Qoi
-            | Exr | Pnm | Cr2 | Cr3 | Crw | Nef | Raf | Orf | Rw2 | Dng | Arw | Pef | Mrw | X3f => {
-                MediaKind::Image
-            }
+            | Exr | Pnm | Hdr | Fits | Xpm | Icns | Pcx | Wmf | Cr2 | Cr3 | Crw | Nef | Raf
+            | Orf | Rw2 | Dng | Arw | Pef | Mrw | X3f => MediaKind::Image,
             Mp4 | Mov | ThreeGp | M4v | Mkv | Webm | Avi | MpegTs | M2ts | MpegPs | MpegVideo
-            | Flv | Asf | Rm | Mxf | Dv | Ogg => MediaKind::Video,
+            | Flv | Flic | Asf | Rm | Mxf | Dv | Ogg => MediaKind::Video,
             Wav | Aiff | Mp3 | Flac | Aac | M4a | Midi | Amr => MediaKind::Audio,
-            Pdf | Zip | Gzip | SevenZip | Rar | Xz | Bzip2 | Zstd | Sqlite | Elf | Exe | Xml
-            | Text | Unknown => MediaKind::Other,
+            Pdf | PostScript | Zip | Gzip | SevenZip | Rar | Xz | Bzip2 | Zstd | Sqlite | Elf
+            | Exe | Xml | Text | Unknown => MediaKind::Other,
         }
     }
 
@@ -210,6 +225,12 @@ impl Format {
             Qoi => "image/qoi",
             Exr => "image/x-exr",
             Pnm => "image/x-portable-anymap",
+            Hdr => "image/vnd.radiance",
+            Fits => "image/fits",
+            Xpm => "image/x-xpixmap",
+            Icns => "image/x-icns",
+            Pcx => "image/x-pcx",
+            Wmf => "image/wmf",
             Cr2 => "image/x-canon-cr2",
             Cr3 => "image/x-canon-cr3",
             Crw => "image/x-canon-crw",
@@ -232,6 +253,7 @@ impl Format {
             MpegTs | M2ts => "video/mp2t",
             MpegPs | MpegVideo => "video/mpeg",
             Flv => "video/x-flv",
+            Flic => "video/x-fli",
             Asf => "video/x-ms-asf",
             Rm => "application/vnd.rn-realmedia",
             Mxf => "application/mxf",
@@ -246,6 +268,7 @@ impl Format {
             Midi => "audio/midi",
             Amr => "audio/amr",
             Pdf => "application/pdf",
+            PostScript => "application/postscript",
             Zip => "application/zip",
             Gzip => "application/gzip",
             SevenZip => "application/x-7z-compressed",
@@ -387,6 +410,36 @@ fn sniff_inner(h: &[u8], depth: u8) -> Sniffed {
     {
         return s(Pnm);
     }
+    if at(h, 0, b"#?RADIANCE") || at(h, 0, b"#?RGBE") {
+        return s(Hdr);
+    }
+    if at(h, 0, b"SIMPLE  =") {
+        return s(Fits);
+    }
+    if at(h, 0, b"/* XPM */") {
+        return s(Xpm);
+    }
+    if at(h, 0, b"icns") {
+        return s(Icns);
+    }
+    if at(h, 0, b"\xD7\xCD\xC6\x9A") {
+        return s(Wmf);
+    }
+    if at(h, 4, b"\x11\xAF") || at(h, 4, b"\x12\xAF") {
+        return s(Flic);
+    }
+    if at(h, 0, b"%!PS") || at(h, 0, b"\xC5\xD0\xD3\xC6") {
+        return s(PostScript);
+    }
+    if h.len() >= 128
+        && h[0] == 0x0A
+        && matches!(h[1], 0 | 2 | 3 | 4 | 5)
+        && h[2] == 1
+        && matches!(h[3], 1 | 2 | 4 | 8)
+        && h[64] == 0
+    {
+        return s(Pcx);
+    }
     if at(h, 0, b"\x1a\x45\xdf\xa3") {
         return ebml_kind(h, sniff_ebml(h));
     }
@@ -483,6 +536,13 @@ fn sniff_inner(h: &[u8], depth: u8) -> Sniffed {
         }
         return s(Mp3);
     }
+    if at(h, 0, b"\xFF\xFE") || at(h, 0, b"\xFE\xFF") {
+        // A UTF-16 byte-order mark looks like an MPEG audio sync word.
+        let t = utf16_text(&h[2..], h[0] == 0xFE);
+        if t.format == Text {
+            return t;
+        }
+    }
     if is_adts(h) {
         return s(Aac);
     }
@@ -535,7 +595,66 @@ fn is_mpeg_audio(h: &[u8]) -> bool {
     let layer = (h[1] >> 1) & 3;
     let bitrate = h[2] >> 4;
     let rate = (h[2] >> 2) & 3;
-    version != 1 && layer != 0 && bitrate != 0 && bitrate != 15 && rate != 3
+    if version == 1 || layer == 0 || bitrate == 0 || bitrate == 15 || rate == 3 {
+        return false;
+    }
+    match mpeg_frame_len(h) {
+        // Confirm with the next frame header when the head holds it.
+        Some(n) if n + 4 <= h.len() => {
+            h[n] == 0xFF && (h[n + 1] & 0xFE) == (h[1] & 0xFE) && mpeg_frame_len(&h[n..]).is_some()
+        }
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// Length in bytes of the MPEG audio frame whose header starts `h`.
+fn mpeg_frame_len(h: &[u8]) -> Option<usize> {
+    if h.len() < 4 || h[0] != 0xFF || (h[1] & 0xE0) != 0xE0 {
+        return None;
+    }
+    let version = (h[1] >> 3) & 3; // 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5
+    let layer = (h[1] >> 1) & 3; // 3 = I, 2 = II, 1 = III
+    let bi = usize::from(h[2] >> 4);
+    let ri = usize::from((h[2] >> 2) & 3);
+    let pad = usize::from((h[2] >> 1) & 1);
+    if version == 1 || layer == 0 || bi == 0 || bi == 15 || ri == 3 {
+        return None;
+    }
+    const V1_L1: [u16; 15] = [
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+    ];
+    const V1_L2: [u16; 15] = [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+    ];
+    const V1_L3: [u16; 15] = [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ];
+    const V2_L1: [u16; 15] = [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+    ];
+    const V2_L23: [u16; 15] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+    const RATES: [u32; 3] = [44_100, 48_000, 32_000];
+    let table = match (version == 3, layer) {
+        (true, 3) => &V1_L1,
+        (true, 2) => &V1_L2,
+        (true, _) => &V1_L3,
+        (false, 3) => &V2_L1,
+        (false, _) => &V2_L23,
+    };
+    let kbps = u32::from(table[bi]) * 1000;
+    let rate = RATES[ri]
+        >> match version {
+            3 => 0,
+            2 => 1,
+            _ => 2,
+        };
+    let len = match (layer, version == 3) {
+        (3, _) => (12 * kbps / rate + pad as u32) * 4,
+        (1, false) => 72 * kbps / rate + pad as u32,
+        _ => 144 * kbps / rate + pad as u32,
+    };
+    usize::try_from(len).ok().filter(|&n| n >= 4)
 }
 
 fn sniff_ftyp(h: &[u8]) -> Sniffed {
@@ -713,12 +832,45 @@ fn sniff_ogg(h: &[u8]) -> Sniffed {
     audio("audio/ogg")
 }
 
+/// UTF-16 text after a BOM: no control characters, valid surrogates
+/// (one cut by the end of the head is fine).
+fn utf16_text(b: &[u8], be: bool) -> Sniffed {
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .take(1024)
+        .map(|p| {
+            if be {
+                u16::from_be_bytes([p[0], p[1]])
+            } else {
+                u16::from_le_bytes([p[0], p[1]])
+            }
+        })
+        .collect();
+    let total = units.len();
+    let mut seen = 0;
+    for ch in char::decode_utf16(units.iter().copied()) {
+        match ch {
+            Ok(c) if !c.is_control() || matches!(c, '\n' | '\r' | '\t') => seen += c.len_utf16(),
+            Err(_) if seen + 1 >= total => break,
+            _ => return Sniffed::of(Format::Unknown),
+        }
+    }
+    Sniffed::of(Format::Text)
+}
+
 fn sniff_text(h: &[u8]) -> Sniffed {
     if h.is_empty() {
         return Sniffed::of(Format::Unknown);
     }
-    if at(h, 0, b"\xFF\xFE") || at(h, 0, b"\xFE\xFF") {
-        return Sniffed::with(Format::Text, "text/plain", MediaKind::Other);
+    let bom = if at(h, 0, b"\xFE\xFF") {
+        Some(true)
+    } else if at(h, 0, b"\xFF\xFE") {
+        Some(false)
+    } else {
+        None
+    };
+    if let Some(be) = bom {
+        return utf16_text(&h[2..], be);
     }
     let body = h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h);
     let text = match std::str::from_utf8(body) {

@@ -199,3 +199,37 @@ fn matroska_audio_only() {
     v.extend_from_slice(b"V_MPEG4/ISO/AVC");
     assert_eq!(sniff(&v).kind, MediaKind::Video);
 }
+
+#[test]
+fn more_images_and_text() {
+    use Format::*;
+    let mut fli = vec![0u8; 8];
+    fli[4..6].copy_from_slice(&[0x11, 0xAF]);
+    let cases: Vec<(Vec<u8>, Format)> = vec![
+        (b"#?RADIANCE\n".to_vec(), Hdr),
+        (b"SIMPLE  =                    T".to_vec(), Fits),
+        (b"/* XPM */\nstatic".to_vec(), Xpm),
+        (b"icns\0\0\x10\0".to_vec(), Icns),
+        (b"%!PS-Adobe-3.0 EPSF-3.0".to_vec(), PostScript),
+        (fli, Flic),
+        (b"\xFF\xFEh\0i\0\n\0".to_vec(), Text),
+        (b"\xFE\xFF\0h\0i".to_vec(), Text),
+        // A UTF-16 BOM followed by binary is not text.
+        (b"\xFF\xFE\x01\0\x02\0\x03\0".to_vec(), Unknown),
+        // An MPEG audio sync word whose next frame is missing.
+        (
+            [&b"\xFF\xFB\x90\x00"[..], &[0x55; 600][..]].concat(),
+            Unknown,
+        ),
+    ];
+    for (bytes, format) in cases {
+        assert_eq!(sniff(&bytes).format, format, "{:02x?}", &bytes[..8]);
+    }
+    // Two consecutive MPEG-1 layer III frames (128 kbit/s, 44.1 kHz).
+    let mut mp3 = Vec::new();
+    for _ in 0..2 {
+        mp3.extend_from_slice(b"\xFF\xFB\x90\x00");
+        mp3.resize(mp3.len() + 413, 0);
+    }
+    assert_eq!(sniff(&mp3).format, Mp3);
+}
