@@ -16,6 +16,7 @@
 mod bytes;
 mod collect;
 mod datetime;
+mod format;
 pub mod gps;
 mod isobmff;
 mod jpeg;
