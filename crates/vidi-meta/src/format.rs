@@ -106,7 +106,7 @@ pub enum Format {
     Mxf,
     /// DV (DIF).
     Dv,
-    /// Ogg (Theora video, or Vorbis/Opus/FLAC audio: see [`Sniffed::kind`]).
+    /// Ogg (Theora video, or Vorbis/Opus/FLAC audio: see [`crate::Sniffed::kind`]).
     Ogg,
     /// RIFF WAVE.
     Wav,
