@@ -178,11 +178,7 @@ impl<'l> Collector<'l> {
             orientation: f.orientation,
             gps: chosen,
             gps_all,
-            raw: if self.raw.is_empty() {
-                Value::Null
-            } else {
-                Value::Object(self.raw)
-            },
+            raw: Value::Object(self.raw),
             warnings: self.warnings,
         }
     }

@@ -57,6 +57,16 @@ fn gps_index_matches_exiftool() {
         if model != "-" && m.camera.model.as_deref() != Some(model) {
             why.push(format!("model want {model:?} got {:?}", m.camera.model));
         }
+        let dto = cols[5];
+        if dto != "-" {
+            let got = m
+                .taken_at
+                .as_deref()
+                .map(|t| t.replacen('-', ":", 2).replacen('T', " ", 1));
+            if got.as_deref().and_then(|g| g.get(..19)) != dto.get(..19) {
+                why.push(format!("taken_at {:?} vs {dto}", m.taken_at));
+            }
+        }
         if !why.is_empty() {
             failures.push(format!("{}\t{}", cols[0], why.join("; ")));
         }
