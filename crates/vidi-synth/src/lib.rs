@@ -16,7 +16,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod bench;
 mod canvas;
@@ -38,7 +38,7 @@ pub use error::SynthError;
 pub use tools::tools_available;
 
 /// What to generate for the demo.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoSpec {
     /// Seed of every random choice; the same seed gives the same files.
     pub seed: u64,
@@ -70,8 +70,9 @@ impl Default for DemoSpec {
     }
 }
 
-/// What [`generate_demo`] wrote. Also saved as `root/manifest.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What [`generate_demo`] wrote. Also saved as `root/manifest.json`
+/// (read it back with `serde_json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoManifest {
     /// The output folder (absolute when the caller's path was absolute).
     pub root: PathBuf,
@@ -84,7 +85,7 @@ pub struct DemoManifest {
 }
 
 /// One agency of the demo.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgencyDemo {
     /// Agency code, e.g. `BE`.
     pub agency: String,
@@ -95,7 +96,7 @@ pub struct AgencyDemo {
 }
 
 /// One case of the demo.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseDemo {
     /// Case number, e.g. `BE-2024-017`.
     pub case: String,
@@ -104,7 +105,7 @@ pub struct CaseDemo {
 }
 
 /// One generated file and the ground truth behind it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoFile {
     /// Path of the file (under the manifest's root).
     pub path: PathBuf,
@@ -145,7 +146,7 @@ pub struct DemoFile {
 }
 
 /// What to generate for benchmarks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchSpec {
     /// Number of JPEG photos.
     pub photos: usize,

@@ -3,6 +3,7 @@
 //! rasterised with ab_glyph.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ab_glyph::{Font as _, FontRef, Glyph, GlyphId, PxScale, point};
 use image::RgbImage;
@@ -79,7 +80,8 @@ impl Script {
 /// One loaded font face.
 #[derive(Debug)]
 pub(crate) struct FontFile {
-    data: Vec<u8>,
+    /// Shared between faces of one collection file (CJK).
+    data: Arc<Vec<u8>>,
     index: u32,
     /// Where it was loaded from.
     pub(crate) path: PathBuf,
@@ -104,7 +106,12 @@ impl Fonts {
             Script::Japanese,
         ] {
             for &(path, index) in script.candidates() {
-                if let Some(f) = load_face(Path::new(path), index) {
+                // Reuse bytes already read (one .ttc serves several scripts).
+                let cached = faces
+                    .iter()
+                    .find(|(_, f): &&(Script, FontFile)| f.path == Path::new(path))
+                    .map(|(_, f)| Arc::clone(&f.data));
+                if let Some(f) = load_face(Path::new(path), index, cached) {
                     tracing::debug!(?script, path = %f.path.display(), "font loaded");
                     faces.push((script, f));
                     break;
@@ -129,8 +136,11 @@ impl Fonts {
     }
 }
 
-fn load_face(path: &Path, index: u32) -> Option<FontFile> {
-    let data = std::fs::read(path).ok()?;
+fn load_face(path: &Path, index: u32, cached: Option<Arc<Vec<u8>>>) -> Option<FontFile> {
+    let data = match cached {
+        Some(d) => d,
+        None => Arc::new(std::fs::read(path).ok()?),
+    };
     // Both the shaper and the rasteriser must accept it.
     FontRef::try_from_slice_and_index(&data, index).ok()?;
     rustybuzz::Face::from_slice(&data, index)?;

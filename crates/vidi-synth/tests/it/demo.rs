@@ -33,7 +33,24 @@ fn manifest_lists_every_file_and_nothing_else() {
         "duplicate paths in the manifest"
     );
     assert_eq!(on_disk, listed);
-    assert!(m.root.join("manifest.json").is_file());
+    let saved: vidi_synth::DemoManifest = serde_json::from_slice(
+        &std::fs::read(m.root.join("manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest parses");
+    // serde_json's default float parsing may differ in the last bit.
+    assert_eq!(saved.agencies, m.agencies);
+    assert_eq!(saved.files.len(), m.files.len());
+    for (a, b) in saved.files.iter().zip(&m.files) {
+        assert_eq!(
+            (&a.path, &a.variant_of, &a.text),
+            (&b.path, &b.variant_of, &b.text)
+        );
+        let close = match (a.gps, b.gps) {
+            (Some(x), Some(y)) => (x.0 - y.0).abs() < 1e-12 && (x.1 - y.1).abs() < 1e-12,
+            (x, y) => x.is_none() && y.is_none(),
+        };
+        assert!(close, "{}", a.path.display());
+    }
     // Every file sits in its case folder, and every case has files.
     for f in &m.files {
         assert!(
