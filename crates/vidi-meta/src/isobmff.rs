@@ -644,6 +644,12 @@ fn iloc(b: &[u8], items: &mut Vec<Item>, c: &mut Collector<'_>) {
         p += base_size;
         let Some(n) = be_u16(b, p) else { return };
         p += 2;
+        if n > 1024 {
+            c.warn(format!(
+                "HEIF item {id} has {n} extents; iloc not read further"
+            ));
+            return;
+        }
         let mut extents = Vec::new();
         for _ in 0..n {
             p += idx_size;

@@ -11,6 +11,18 @@
 //! and iteration are bounded by [`MetaLimits`], nothing is allocated beyond
 //! the file size or the limits, and a parse problem becomes a warning in
 //! [`vidi_types::Metadata::warnings`] without losing what was already read.
+//!
+//! ```
+//! use std::io::Cursor;
+//! use vidi_meta::{Format, MetaLimits, extract, sniff};
+//!
+//! let bytes: &[u8] = b"\xFF\xD8\xFF\xD9"; // an empty JPEG
+//! let sniffed = sniff(bytes);
+//! assert_eq!(sniffed.format, Format::Jpeg);
+//! let meta = extract(Cursor::new(bytes), sniffed.format, &MetaLimits::default())?;
+//! assert!(meta.gps.is_none());
+//! # Ok::<(), vidi_meta::MetaError>(())
+//! ```
 #![warn(missing_docs)]
 
 mod bytes;
