@@ -1,6 +1,8 @@
 //! Conversions between domain types and SQL rows.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use vidi_types::{
@@ -258,6 +260,27 @@ pub(crate) fn media_from_row(row: &Row<'_>) -> Result<MediaRecord, StoreError> {
     })
 }
 
+fn vpdq_from_row(r: &Row<'_>, at: usize) -> Result<VpdqFrame, StoreError> {
+    let h: String = r.get(at + 2)?;
+    let ts: Option<f64> = r.get(at + 1)?;
+    Ok(VpdqFrame {
+        frame_number: r.get(at)?,
+        // SQLite stores NaN as NULL.
+        timestamp_s: ts.unwrap_or(f64::NAN),
+        hash: parse_pdq("vpdq_frames.pdq", &h)?,
+        quality: r.get(at + 3)?,
+    })
+}
+
+fn thumb_from_row(r: &Row<'_>, at: usize) -> Result<Thumbnail, StoreError> {
+    Ok(Thumbnail {
+        key: r.get(at)?,
+        width: r.get(at + 1)?,
+        height: r.get(at + 2)?,
+        timestamp_s: r.get(at + 3)?,
+    })
+}
+
 /// Fill the dihedral hashes, vPDQ frames and thumbnails of a media.
 pub(crate) fn load_media_children(
     conn: &Connection,
@@ -279,15 +302,7 @@ pub(crate) fn load_media_children(
     )?;
     let mut rows = st.query([&sha])?;
     while let Some(r) = rows.next()? {
-        let h: String = r.get(2)?;
-        let ts: Option<f64> = r.get(1)?;
-        m.vpdq.push(VpdqFrame {
-            frame_number: r.get(0)?,
-            // SQLite stores NaN as NULL.
-            timestamp_s: ts.unwrap_or(f64::NAN),
-            hash: parse_pdq("vpdq_frames.pdq", &h)?,
-            quality: r.get(3)?,
-        });
+        m.vpdq.push(vpdq_from_row(r, 0)?);
     }
     let mut st = conn.prepare_cached(
         "SELECT blob_key, width, height, timestamp_s FROM thumbnails
@@ -295,14 +310,65 @@ pub(crate) fn load_media_children(
     )?;
     let mut rows = st.query([&sha])?;
     while let Some(r) = rows.next()? {
-        m.thumbnails.push(Thumbnail {
-            key: r.get(0)?,
-            width: r.get(1)?,
-            height: r.get(2)?,
-            timestamp_s: r.get(3)?,
-        });
+        m.thumbnails.push(thumb_from_row(r, 0)?);
     }
     Ok(())
+}
+
+/// Every media whose SHA-256 hex is returned by `subquery` (one column,
+/// one parameter `?1`), complete with derived rows, keyed by SHA-256 hex.
+/// Four queries however many media: for listings.
+pub(crate) fn load_media_in(
+    conn: &Connection,
+    subquery: &str,
+    param: &dyn ToSql,
+) -> Result<HashMap<String, MediaRecord>, StoreError> {
+    let mut out = HashMap::new();
+    let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE sha256 IN ({subquery})");
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([param])?;
+    while let Some(r) = rows.next()? {
+        let m = media_from_row(r)?;
+        out.insert(m.digests.sha256.to_hex(), m);
+    }
+    let sql = format!(
+        "SELECT sha256, pdq FROM pdq_dihedral WHERE sha256 IN ({subquery})
+         ORDER BY sha256, variant"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([param])?;
+    while let Some(r) = rows.next()? {
+        let sha: String = r.get(0)?;
+        if let Some(d) = out.get_mut(&sha).and_then(|m| m.pdq_dihedral.as_mut()) {
+            let h: String = r.get(1)?;
+            d.push(parse_pdq("pdq_dihedral.pdq", &h)?);
+        }
+    }
+    let sql = format!(
+        "SELECT sha256, frame_number, timestamp_s, pdq, quality FROM vpdq_frames
+         WHERE sha256 IN ({subquery}) ORDER BY sha256, seq"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([param])?;
+    while let Some(r) = rows.next()? {
+        let sha: String = r.get(0)?;
+        if let Some(m) = out.get_mut(&sha) {
+            m.vpdq.push(vpdq_from_row(r, 1)?);
+        }
+    }
+    let sql = format!(
+        "SELECT sha256, blob_key, width, height, timestamp_s FROM thumbnails
+         WHERE sha256 IN ({subquery}) ORDER BY sha256, seq"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([param])?;
+    while let Some(r) = rows.next()? {
+        let sha: String = r.get(0)?;
+        if let Some(m) = out.get_mut(&sha) {
+            m.thumbnails.push(thumb_from_row(r, 1)?);
+        }
+    }
+    Ok(out)
 }
 
 /// One full media record by SHA-256 hex.

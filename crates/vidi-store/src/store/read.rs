@@ -1,6 +1,6 @@
 //! Read side: listings, hash lookups, counts.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rusqlite::params;
 use vidi_types::{EvidenceItem, MediaRecord, Sha256};
@@ -68,23 +68,22 @@ impl Store {
                 items.push(evidence_from_row(row)?);
             }
         }
-        // Many items share a media: load each media once.
-        let mut cache: HashMap<Sha256, Option<MediaRecord>> = HashMap::new();
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let media = match item.media {
-                Some(sha) => match cache.get(&sha) {
-                    Some(m) => m.clone(),
-                    None => {
-                        let m = codec::load_media(&tx, &sha.to_hex())?;
-                        cache.insert(sha, m.clone());
-                        m
-                    }
-                },
-                None => None,
-            };
-            out.push(EvidenceRow { item, media });
-        }
+        // All their media in a few queries, each media once.
+        let media = codec::load_media_in(
+            &tx,
+            &format!(
+                "SELECT e.media_sha256 FROM evidence e JOIN cases c ON c.id = e.case_id
+                 WHERE {filter}"
+            ),
+            &case,
+        )?;
+        let out = items
+            .into_iter()
+            .map(|item| {
+                let media = item.media.and_then(|sha| media.get(&sha.to_hex()).cloned());
+                EvidenceRow { item, media }
+            })
+            .collect();
         tx.finish()?;
         Ok(out)
     }
