@@ -7,7 +7,7 @@ use image::RgbImage;
 use rayon::prelude::*;
 use vidi_types::{Cancel, MediaKind};
 
-use crate::canvas::{crop, fill_rect, mirror, resample, resize};
+use crate::canvas::{crop, mirror, rect_with, resample, resize, shade};
 use crate::exif::{ExifData, quantised_gps};
 use crate::plan::{CASES, CaseDef};
 use crate::rng::Rng;
@@ -372,7 +372,9 @@ fn variant_file(ctx: &Ctx<'_>, ci: usize, name: &str, src: &Original, how: &str)
 }
 
 fn variants(ctx: &mut Ctx<'_>, originals: &[Vec<Original>]) -> Result<(), SynthError> {
-    let Some(a) = originals.first().and_then(|c| c.first()) else {
+    // The second photo of the first case: a lake with a signboard (smooth
+    // content, so the near duplicates stay within PDQ's match distance).
+    let Some(a) = originals.first().and_then(|c| c.get(1).or(c.first())) else {
         return Ok(());
     };
     let (w, h) = (a.img.width(), a.img.height());
@@ -392,10 +394,10 @@ fn variants(ctx: &mut Ctx<'_>, originals: &[Vec<Original>]) -> Result<(), SynthE
     f.taken_at = a.file.taken_at.clone();
     f.size = Some((w, h));
     ctx.files.push(f);
-    // Cropped: 5 % off every side (~10 % of each dimension).
+    // Cropped: 2.5 % off every side, ~10 % of the area.
     ctx.check()?;
     let mut f = variant_file(ctx, 5, "received_03.jpg", a, "cropped");
-    let img = crop(&a.img, w / 20, h / 20, w - w / 10, h - h / 10);
+    let img = crop(&a.img, w / 40, h / 40, w - 2 * (w / 40), h - 2 * (h / 40));
     encode::write(&f.path, &encode::jpeg(&img, 90, None, &f.path)?)?;
     f.size = Some((img.width(), img.height()));
     ctx.files.push(f);
@@ -412,17 +414,19 @@ fn variants(ctx: &mut Ctx<'_>, originals: &[Vec<Original>]) -> Result<(), SynthE
     ctx.check()?;
     let mut f = variant_file(ctx, 7, "received_05.jpg", a, "captioned");
     let mut img = a.img.clone();
-    let caption = "Bruxelles 2024";
-    let bar = h as f32 * 0.88;
-    fill_rect(&mut img, 0.0, bar, w as f32, h as f32, [10, 10, 10]);
+    let caption = "Brussel 2024";
+    // A translucent box behind the words, as messaging apps draw it.
+    let b = (
+        w as f32 * 0.3,
+        h as f32 * 0.88,
+        w as f32 * 0.7,
+        h as f32 * 0.96,
+    );
+    rect_with(&mut img, b.0, b.1, b.2, b.3, |x, y| {
+        shade(a.img.get_pixel(x, y).0, 0.45)
+    });
     if let Some(font) = ctx.fonts.get(Script::Latin) {
-        draw_in_box(
-            &mut img,
-            font,
-            caption,
-            (w as f32 * 0.25, bar, w as f32 * 0.75, h as f32),
-            [255, 255, 255],
-        );
+        draw_in_box(&mut img, font, caption, b, [255, 255, 255]);
         f.text = Some(match &f.text {
             Some(t) => format!("{t}\n{caption}"),
             None => caption.into(),

@@ -35,8 +35,8 @@ pub(crate) const CASES: &[CaseDef] = &[
         date: "2024-03-02",
         camera: ("Canon", "Canon EOS 80D", "083021004512"),
         prefix: "IMG_04",
-        signs: &[("fr", "Rue de la Loi"), ("nl", "Wetstraat")],
-        scenes: &[Street, Street, Room, Fields],
+        signs: &[("fr", "Rue de la Loi"), ("nl", "Wandelpad")],
+        scenes: &[Street, Lake, Room, Fields],
     },
     CaseDef {
         agency: "BE",
