@@ -122,7 +122,11 @@ impl ExifState {
         }
         if self.lat.is_some() || self.lon.is_some() {
             let fix = self.gps_fix();
-            c.add_gps(fix);
+            if fix.lat.is_none() && fix.lon.is_none() {
+                c.warn("EXIF GPS coordinates are present but not numbers".into());
+            } else {
+                c.add_gps(fix);
+            }
         }
     }
 
@@ -538,10 +542,20 @@ impl Walker<'_, '_, '_> {
                 _ => {}
             },
             Dir::Gps => match en.tag {
-                0x01 => st.lat_ref = en.data.first().copied().filter(|&b| b != 0),
-                0x02 => st.lat = Some(en.numbers(e)).filter(|v| !v.is_empty()),
-                0x03 => st.lon_ref = en.data.first().copied().filter(|&b| b != 0),
-                0x04 => st.lon = Some(en.numbers(e)).filter(|v| !v.is_empty()),
+                0x01 => st.lat_ref = st.lat_ref.or(en.data.first().copied().filter(|&b| b != 0)),
+                0x02 => {
+                    st.lat = st
+                        .lat
+                        .take()
+                        .or(Some(en.numbers(e)).filter(|v| !v.is_empty()))
+                }
+                0x03 => st.lon_ref = st.lon_ref.or(en.data.first().copied().filter(|&b| b != 0)),
+                0x04 => {
+                    st.lon = st
+                        .lon
+                        .take()
+                        .or(Some(en.numbers(e)).filter(|v| !v.is_empty()))
+                }
                 0x05 => st.alt_ref = en.data.first().copied(),
                 0x06 => st.alt = en.numbers(e).first().copied(),
                 0x07 => st.gps_time = Some(en.numbers(e)),

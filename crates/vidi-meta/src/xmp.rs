@@ -227,6 +227,11 @@ pub(crate) fn parse_into(data: &[u8], c: &mut Collector<'_>) {
         let time = get(&["exif:GPSTimeStamp"])
             .and_then(datetime::parse)
             .map(|d| d.iso());
+        if lat.is_none() && lon.is_none() {
+            c.warn("XMP GPS coordinates are present but not readable".into());
+            keep_raw(props, c);
+            return;
+        }
         c.add_gps(Gps {
             lat,
             lon,
@@ -236,6 +241,10 @@ pub(crate) fn parse_into(data: &[u8], c: &mut Collector<'_>) {
             flags,
         });
     }
+    keep_raw(props, c);
+}
+
+fn keep_raw(props: Vec<(String, String)>, c: &mut Collector<'_>) {
     for (k, v) in props {
         c.raw(Section::Xmp, &k, serde_json::Value::String(v));
     }

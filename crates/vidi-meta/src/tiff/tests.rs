@@ -161,6 +161,21 @@ fn zero_denominator_is_malformed() {
     let g = m.gps.unwrap();
     assert_eq!(g.lat, None);
     assert!(g.flags.contains(&GpsFlag::Malformed));
+    assert!(g.flags.contains(&GpsFlag::LonWithoutLat));
+}
+
+#[test]
+fn unusable_coordinates_give_a_warning_not_a_fix() {
+    let gps = Ifd {
+        entries: vec![rationals(0x02, &[(0, 0), (0, 0), (0, 0)])],
+    };
+    let ifd0 = Ifd {
+        entries: vec![long(0x8825, 0)],
+    };
+    let t = build(&[ifd0, gps], &[(0, 0x8825, 1)], &[]);
+    let m = crate::extract_exif(&t, &MetaLimits::default());
+    assert!(m.gps.is_none());
+    assert!(m.warnings.iter().any(|w| w.contains("GPS")));
 }
 
 #[test]
