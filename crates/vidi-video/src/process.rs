@@ -203,6 +203,11 @@ impl Proc {
         })
     }
 
+    /// Take the child's stdout (to read it on another thread).
+    pub(crate) fn take_stdout(&mut self) -> Option<ChildStdout> {
+        self.stdout.take()
+    }
+
     /// The child's stdout.
     pub(crate) fn stdout(&mut self) -> Option<&mut ChildStdout> {
         self.stdout.as_mut()

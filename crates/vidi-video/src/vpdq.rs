@@ -17,6 +17,7 @@
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use vidi_types::{Cancel, VideoInfo, VpdqFrame};
@@ -169,50 +170,78 @@ pub fn vpdq_with(
     let deadline = Instant::now() + limits.time_budget;
     let mut proc = Proc::spawn(ctx.clone(), &args, deadline, cancel)?;
     let frame_bytes = (w as usize) * (h as usize) * 3;
-    let mut buf = vec![0u8; frame_bytes];
-    let mut frames = Vec::new();
-    let mut partial = None;
-    let fps32 = fps as f32;
-    if let Some(stdout) = proc.stdout() {
+
+    // A reader thread drains the pipe while this thread hashes, so ffmpeg
+    // decodes the next frame during hashing. At most three frame buffers
+    // exist at once (one being read, one queued, one being hashed).
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(1);
+    let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
+    let stdout = proc.take_stdout();
+    let reader = std::thread::spawn(move || {
+        let Some(mut stdout) = stdout else { return };
         loop {
-            if cancel.is_cancelled() {
-                break;
-            }
-            let got = match read_full(stdout, &mut buf) {
-                Ok(n) => n,
-                Err(e) => match proc.kill_reason() {
-                    Some(k) => return Err(k),
-                    None => return Err(ctx.io(e)),
-                },
+            let mut buf = recycle_rx
+                .try_recv()
+                .unwrap_or_else(|_| vec![0u8; frame_bytes]);
+            let chunk = match read_full(&mut stdout, &mut buf) {
+                Ok(0) => break,
+                Ok(n) if n < frame_bytes => Chunk::Partial(n),
+                Ok(_) => Chunk::Frame(buf),
+                Err(e) => Chunk::Failed(e),
             };
-            if got == 0 {
+            let last = !matches!(chunk, Chunk::Frame(_));
+            if tx.send(chunk).is_err() || last {
                 break;
             }
-            if got < frame_bytes {
-                partial = Some(got);
-                break;
-            }
-            let index = frames.len() as u64;
-            let frame_number = index.saturating_mul(frame_mod);
-            let pdq = vidi_hash::pdq::hash_rgb(&buf, w as usize, h as usize);
-            frames.push(VpdqFrame {
-                frame_number: u32::try_from(frame_number).unwrap_or(u32::MAX),
-                timestamp_s: f64::from(frame_number as f32 / fps32),
-                hash: pdq.hash,
-                quality: pdq.quality,
-            });
         }
+    });
+
+    let mut frames = Vec::new();
+    let mut outcome: Result<Option<usize>, std::io::Error> = Ok(None);
+    let fps32 = fps as f32;
+    for chunk in &rx {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let buf = match chunk {
+            Chunk::Frame(buf) => buf,
+            Chunk::Partial(n) => {
+                outcome = Ok(Some(n));
+                break;
+            }
+            Chunk::Failed(e) => {
+                outcome = Err(e);
+                break;
+            }
+        };
+        let frame_number = (frames.len() as u64).saturating_mul(frame_mod);
+        let pdq = vidi_hash::pdq::hash_rgb(&buf, w as usize, h as usize);
+        frames.push(VpdqFrame {
+            frame_number: u32::try_from(frame_number).unwrap_or(u32::MAX),
+            timestamp_s: f64::from(frame_number as f32 / fps32),
+            hash: pdq.hash,
+            quality: pdq.quality,
+        });
+        let _ = recycle_tx.send(buf);
     }
-    if cancel.is_cancelled() {
+    let stopped_early = cancel.is_cancelled() || !matches!(outcome, Ok(None));
+    if stopped_early {
         proc.kill();
+    }
+    drop(rx);
+    let _ = reader.join();
+    if cancel.is_cancelled() {
         return Err(VideoError::Cancelled {
             path: path.to_path_buf(),
             tool: Tool::Ffmpeg,
         });
     }
+    if let Err(e) = outcome {
+        return Err(proc.kill_reason().unwrap_or_else(|| ctx.io(e)));
+    }
     let fin = proc.finish()?;
     Proc::check(&ctx, &fin)?;
-    if let Some(got) = partial {
+    if let Ok(Some(got)) = outcome {
         return Err(VideoError::TruncatedFrame {
             path: path.to_path_buf(),
             frame: frames.len() as u64,
@@ -243,6 +272,16 @@ fn sws_flags(width: u32) -> &'static str {
     } else {
         "area"
     }
+}
+
+/// What the reader thread hands over.
+enum Chunk {
+    /// A whole frame.
+    Frame(Vec<u8>),
+    /// The stream ended after this many bytes of a frame.
+    Partial(usize),
+    /// Reading failed.
+    Failed(std::io::Error),
 }
 
 /// Read until `buf` is full or EOF; returns the number of bytes read.
