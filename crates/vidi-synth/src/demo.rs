@@ -102,6 +102,7 @@ pub fn generate_demo(
         });
     }
     std::fs::create_dir_all(out).map_err(SynthError::io(out))?;
+    remove_previous(out);
     let mut ctx = Ctx {
         root: out,
         spec,
@@ -162,6 +163,21 @@ pub fn generate_demo(
     })?;
     encode::write(&mpath, &json)?;
     Ok(manifest)
+}
+
+/// Delete the files a previous demo in `out` listed in its manifest (and
+/// nothing else), so a rerun with a smaller spec leaves no strays behind.
+fn remove_previous(out: &Path) {
+    let Ok(bytes) = std::fs::read(out.join("manifest.json")) else {
+        return;
+    };
+    let Ok(old) = serde_json::from_slice::<DemoManifest>(&bytes) else {
+        tracing::warn!(root = %out.display(), "unreadable previous manifest; old files kept");
+        return;
+    };
+    for f in old.files.iter().filter(|f| f.path.starts_with(out)) {
+        let _ = std::fs::remove_file(&f.path);
+    }
 }
 
 /// `(year, month, day)` of a `YYYY-MM-DD` date (defaults on bad input).

@@ -309,3 +309,30 @@ fn bad_spec_is_an_error() {
         Err(SynthError::InvalidSpec { .. })
     ));
 }
+
+#[test]
+fn rerun_in_the_same_folder_leaves_no_strays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = DemoSpec {
+        videos: false,
+        audio: false,
+        images_per_case: 4,
+        width: 128,
+        height: 96,
+        ..small_spec()
+    };
+    let first = generate_demo(dir.path(), &big, &Cancel::new()).expect("demo");
+    let small = DemoSpec {
+        images_per_case: 1,
+        ..big
+    };
+    let second = generate_demo(dir.path(), &small, &Cancel::new()).expect("demo");
+    assert!(second.files.len() < first.files.len());
+    let mut on_disk = Vec::new();
+    walk(dir.path(), &mut on_disk);
+    assert_eq!(
+        on_disk.len(),
+        second.files.len() + 1,
+        "only the new files and the manifest"
+    );
+}
