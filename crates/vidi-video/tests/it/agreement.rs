@@ -114,7 +114,7 @@ fn downsampled_128_matches_reference_variant() {
         Some(&[
             "doorknob-hd-no-bar",
             "pattern-sd-grey-bar",
-            "test-padded-dimensions",
+            "chair-19-sd-bar",
         ]),
     );
 }
