@@ -8,6 +8,38 @@ use crate::{tiff, xmp};
 const XMP_SIG: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
 const XMP_EXT_SIG: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
 
+/// True when the marker walk reaches the first scan (or the end of the
+/// image, or a structure it cannot follow) within `d`: all metadata
+/// segments are then in `d`.
+pub(crate) fn reaches_scan(d: &[u8]) -> bool {
+    let mut pos = 2;
+    loop {
+        while d.get(pos) == Some(&0xFF) && d.get(pos + 1) == Some(&0xFF) {
+            pos += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (d.get(pos), d.get(pos + 1)) else {
+            // Out of data: more is needed. Anything else: broken, stop.
+            return pos < d.len();
+        };
+        pos += 2;
+        match marker {
+            0xD8 | 0x01 | 0xD0..=0xD7 => continue,
+            0xD9 | 0xDA => return true,
+            _ => {}
+        }
+        let Some(len) = be_u16(d, pos).map(usize::from) else {
+            return false;
+        };
+        if len < 2 {
+            return true;
+        }
+        pos += len;
+        if pos > d.len() {
+            return false;
+        }
+    }
+}
+
 /// Parse the metadata segments of a JPEG held in memory.
 pub(crate) fn parse(d: &[u8], c: &mut Collector<'_>) {
     if !d.starts_with(&[0xFF, 0xD8]) {
@@ -126,5 +158,33 @@ mod tests {
         let j = [0xFF, 0xD8, 0xFF, 0xE1, 0, 0, 0xFF, 0xE1, 0, 0];
         let m = extract_bytes(&j, Format::Jpeg, &MetaLimits::default());
         assert!(!m.warnings.is_empty());
+    }
+
+    #[test]
+    fn scan_detection_and_large_prefix() {
+        use super::reaches_scan;
+        assert!(!reaches_scan(&[0xFF, 0xD8, 0xFF, 0xE1, 0x10]));
+        assert!(reaches_scan(&[0xFF, 0xD8, 0xFF, 0xDA, 0, 2]));
+        assert!(reaches_scan(&[0xFF, 0xD8, 0x00, 0x00]));
+        // 40 APP2 segments of 64 KiB (2.5 MiB) before an EXIF APP1: the
+        // growing-prefix read must reach it.
+        let mut j = vec![0xFF, 0xD8];
+        for _ in 0..40 {
+            j.extend(seg(0xE2, &vec![0u8; 65_000]));
+        }
+        let tiff = b"II*\0\x08\0\0\0\x01\0\x0f\x01\x02\0\x04\0\0\0BIG\0\0\0\0\0";
+        let mut exif = b"Exif\0\0".to_vec();
+        exif.extend_from_slice(tiff);
+        j.extend(seg(0xE1, &exif));
+        j.extend([0xFF, 0xDA, 0, 2]);
+        j.resize(j.len() + 3_000_000, 0x55);
+        let m = crate::extract(
+            std::io::Cursor::new(&j),
+            Format::Jpeg,
+            &MetaLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(m.camera.make.as_deref(), Some("BIG"));
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
     }
 }

@@ -130,9 +130,30 @@ pub fn extract<R: Read + Seek>(
     };
     let want = len.min(cap);
     let mut buf = Vec::new();
-    // `take` bounds the allocation to the limit even if `len` lies.
-    (&mut r).take(want).read_to_end(&mut buf)?;
-    if len > want && !head_only {
+    let mut complete = false;
+    if format == Format::Jpeg {
+        // JPEG metadata sits before the first scan: read growing prefixes
+        // until the scan is reached, never the whole image data.
+        let mut step: u64 = 1 << 20;
+        loop {
+            let target = step.min(want);
+            // `take` bounds the allocation even if `len` lies.
+            (&mut r)
+                .take(target.saturating_sub(buf.len() as u64))
+                .read_to_end(&mut buf)?;
+            if jpeg::reaches_scan(&buf) {
+                complete = true;
+                break;
+            }
+            if (buf.len() as u64) < target || target >= want {
+                break;
+            }
+            step = step.saturating_mul(4);
+        }
+    } else {
+        (&mut r).take(want).read_to_end(&mut buf)?;
+    }
+    if len > want && !head_only && !complete {
         c.warn(format!(
             "file is {len} bytes; metadata read from the first {want} only"
         ));
