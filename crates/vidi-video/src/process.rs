@@ -125,8 +125,21 @@ impl Proc {
         deadline: Instant,
         cancel: &Cancel,
     ) -> Result<Self, VideoError> {
+        let program = ctx.tool.program();
+        Self::spawn_program(program, ctx, args, deadline, cancel)
+    }
+
+    /// [`Proc::spawn`] with an explicit program name (tests use a missing
+    /// one).
+    fn spawn_program(
+        program: &str,
+        ctx: Ctx,
+        args: &[std::ffi::OsString],
+        deadline: Instant,
+        cancel: &Cancel,
+    ) -> Result<Self, VideoError> {
         tracing::debug!(tool = %ctx.tool, ?args, "spawning");
-        let mut child = Command::new(ctx.tool.program())
+        let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -381,5 +394,55 @@ mod tests {
         );
         assert_eq!(last_line("Conversion failed!\n"), "Conversion failed!");
         assert_eq!(last_line(""), "");
+    }
+
+    #[test]
+    fn a_missing_tool_is_tool_missing() {
+        let ctx = Ctx::new(Path::new("x.mp4"), Tool::Ffprobe, Duration::from_secs(5));
+        let deadline = Instant::now() + ctx.budget;
+        let err = Proc::spawn_program(
+            "vidi-no-such-ffprobe-binary",
+            ctx,
+            &[],
+            deadline,
+            &Cancel::new(),
+        )
+        .err()
+        .expect("spawn fails");
+        let fe = err.to_file_error();
+        assert_eq!(fe.kind, vidi_types::FileErrorKind::ToolMissing);
+        assert!(fe.message.contains("ffprobe is not installed"), "{fe}");
+    }
+
+    #[test]
+    fn stderr_is_bounded_and_the_child_reaped() {
+        // Debug logging of a 2 s synthetic decode writes far more than the
+        // tail to stderr.
+        let ctx = Ctx::new(Path::new(""), Tool::Ffmpeg, Duration::from_secs(60));
+        let deadline = Instant::now() + ctx.budget;
+        let args: Vec<std::ffi::OsString> = [
+            "-nostdin",
+            "-v",
+            "debug",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2",
+            "-f",
+            "null",
+            "-",
+        ]
+        .iter()
+        .map(std::ffi::OsString::from)
+        .collect();
+        let (_, fin) =
+            run_capture(ctx, &args, deadline, &Cancel::new(), 1024).expect("ffmpeg runs");
+        assert!(fin.status.success());
+        assert!(fin.stderr_tail.len() <= STDERR_TAIL);
+        assert!(
+            fin.stderr_tail.len() > STDERR_TAIL / 2,
+            "{}",
+            fin.stderr_tail.len()
+        );
     }
 }
