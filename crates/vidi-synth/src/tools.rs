@@ -287,3 +287,38 @@ pub(crate) fn wav_to_m4a(wav: &Path, out: &Path) -> Result<(), SynthError> {
         out,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wav(data_len: u32, byte_rate: u32, body: usize) -> Vec<u8> {
+        let mut b = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        b.extend_from_slice(&16u32.to_le_bytes());
+        b.extend_from_slice(&[1, 0, 1, 0]); // PCM, mono
+        b.extend_from_slice(&(byte_rate / 2).to_le_bytes());
+        b.extend_from_slice(&byte_rate.to_le_bytes());
+        b.extend_from_slice(&[2, 0, 16, 0]);
+        b.extend_from_slice(b"data");
+        b.extend_from_slice(&data_len.to_le_bytes());
+        b.extend(std::iter::repeat_n(0u8, body));
+        b
+    }
+
+    #[test]
+    fn wav_duration_from_header_and_hostile_input() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.wav");
+        std::fs::write(&p, wav(44100, 44100, 44100)).expect("write");
+        assert_eq!(wav_seconds(&p), Some(1.0));
+        // A placeholder size larger than the file: the bytes present count.
+        std::fs::write(&p, wav(u32::MAX, 44100, 22050)).expect("write");
+        assert_eq!(wav_seconds(&p), Some(0.5));
+        std::fs::write(&p, wav(10, 0, 10)).expect("write");
+        assert_eq!(wav_seconds(&p), None);
+        std::fs::write(&p, b"RIFF\xff\xff\xff\xffWAVEjunk\xff\xff\xff\xff").expect("write");
+        assert_eq!(wav_seconds(&p), None);
+        std::fs::write(&p, b"RIFF").expect("write");
+        assert_eq!(wav_seconds(&p), None);
+    }
+}
