@@ -35,6 +35,7 @@ mod jpeg;
 mod makernote;
 mod mkv;
 mod png;
+mod psd;
 mod riff;
 mod sniff;
 mod tags;
@@ -209,6 +210,7 @@ fn extract_bytes_into(data: &[u8], format: Format, c: &mut collect::Collector<'_
         Webp | Avi | Wav => riff::parse(data, c),
         Raf => parse_raf(data, c),
         Mkv | Webm => mkv::parse(data, c),
+        Psd => psd::parse(data, c),
         f if f.is_tiff_based() => tiff::parse_exif(data, c),
         _ => xmp::scan_embedded(data, c),
     }
