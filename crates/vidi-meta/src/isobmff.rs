@@ -465,6 +465,36 @@ fn udta_string(typ: [u8; 4], b: &[u8], st: &mut QtState, c: &mut Collector<'_>) 
     c.raw(Section::QuickTime, &key, Value::String(s));
 }
 
+/// JPEG XL and JPEG 2000 containers (in memory): `Exif` and `xml `
+/// boxes, and EXIF/XMP `uuid` boxes.
+pub(crate) fn parse_flat(d: &[u8], c: &mut Collector<'_>) {
+    /// `JpgTiffExif->JP2`, the JP2 EXIF uuid.
+    const JP2_EXIF_UUID: &[u8; 16] = b"JpgTiffExif->JP2";
+    let mut it = Boxes::new(d);
+    for (typ, body) in it.by_ref() {
+        if !c.tick() {
+            return;
+        }
+        match &typ {
+            b"Exif" => heif_exif(body, c),
+            b"xml " => xmp::parse_into(body, c),
+            b"uuid" => match body.get(..16) {
+                Some(id) if id == XMP_UUID => xmp::parse_into(&body[16..], c),
+                Some(id) if id == JP2_EXIF_UUID => {
+                    let t = &body[16..];
+                    tiff::parse_exif(t.strip_prefix(b"Exif\0\0").unwrap_or(t), c);
+                }
+                _ => {}
+            },
+            b"brob" => c.warn("JPEG XL metadata is Brotli-compressed; not read".into()),
+            _ => {}
+        }
+    }
+    if let Some(e) = it.error {
+        c.warn(format!("bad box in container: {e:?}"));
+    }
+}
+
 /// An item of a HEIF `meta` box.
 #[derive(Debug, Default, Clone)]
 struct Item {

@@ -211,6 +211,10 @@ fn extract_bytes_into(data: &[u8], format: Format, c: &mut collect::Collector<'_
         Raf => parse_raf(data, c),
         Mkv | Webm => mkv::parse(data, c),
         Psd => psd::parse(data, c),
+        // A bare JPEG XL or J2K codestream has no boxes.
+        Jxl | Jp2 if data.get(4..8).is_some_and(|t| t == b"JXL " || t == b"jP  ") => {
+            isobmff::parse_flat(data, c)
+        }
         f if f.is_tiff_based() => tiff::parse_exif(data, c),
         _ => xmp::scan_embedded(data, c),
     }

@@ -195,3 +195,27 @@ fn heif_exif_item() {
         let _ = extract_bytes(&f[..n], Format::Heif, &MetaLimits::default());
     }
 }
+
+#[test]
+fn jxl_and_jp2_boxes() {
+    let tiff = b"MM\0*\0\0\0\x08\0\x01\x01\x0f\0\x02\0\0\0\x03JX\0\0\0\0\0";
+    let mut exif = 0u32.to_be_bytes().to_vec();
+    exif.extend_from_slice(tiff);
+    let mut f = bx(b"JXL ", b"\r\n\x87\n");
+    f.extend(bx(b"ftyp", b"jxl \0\0\0\0jxl "));
+    f.extend(bx(b"Exif", &exif));
+    f.extend(bx(b"jxlc", &[0xFF, 0x0A]));
+    let m = extract_bytes(&f, Format::Jxl, &MetaLimits::default());
+    assert_eq!(m.camera.make.as_deref(), Some("JX"), "{:?}", m.warnings);
+    let mut uuid = b"JpgTiffExif->JP2".to_vec();
+    uuid.extend_from_slice(b"Exif\0\0");
+    uuid.extend_from_slice(tiff);
+    let mut j = bx(b"jP  ", b"\r\n\x87\n");
+    j.extend(bx(b"ftyp", b"jp2 \0\0\0\0jp2 "));
+    j.extend(bx(b"uuid", &uuid));
+    let m = extract_bytes(&j, Format::Jp2, &MetaLimits::default());
+    assert_eq!(m.camera.make.as_deref(), Some("JX"), "{:?}", m.warnings);
+    for n in 0..j.len() {
+        let _ = extract_bytes(&j[..n], Format::Jp2, &MetaLimits::default());
+    }
+}
