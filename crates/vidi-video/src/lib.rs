@@ -67,6 +67,20 @@ impl VideoLimits {
     }
 }
 
+/// Input options that make the decoder itself refuse frames far above the
+/// pixel limit (a stream can change size after the probe). Twice the limit,
+/// since decoders check the padded coded size.
+pub(crate) fn decoder_limit_args(limits: &VideoLimits) -> [OsString; 2] {
+    let max = limits
+        .max_pixels_per_frame
+        .saturating_mul(2)
+        .clamp(1, i32::MAX as u64);
+    [
+        OsString::from("-max_pixels"),
+        OsString::from(max.to_string()),
+    ]
+}
+
 /// Whether the probe found a (non cover-art) video stream.
 pub(crate) fn has_video(info: &VideoInfo) -> bool {
     info.video_codec.is_some() || info.width.is_some()

@@ -25,7 +25,7 @@ use vidi_types::{Cancel, VideoInfo, VpdqFrame};
 use crate::error::{Tool, VideoError};
 use crate::probe::frame_rate;
 use crate::process::{Ctx, Proc};
-use crate::{VideoLimits, has_video, input_arg};
+use crate::{VideoLimits, decoder_limit_args, has_video, input_arg};
 
 /// How frames are sampled and scaled for vPDQ.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,11 +139,12 @@ pub fn vpdq_with(
         "-protocol_whitelist",
         "file",
         "-noautorotate",
-        "-i",
     ]
     .iter()
     .map(OsString::from)
     .collect();
+    args.extend(decoder_limit_args(limits));
+    args.push(OsString::from("-i"));
     args.push(input_arg(path));
     for a in [
         "-map",

@@ -257,6 +257,17 @@ fn cancel_budget_and_size_limits_give_typed_errors() {
     assert_eq!(e.to_file_error().kind, FileErrorKind::TooLarge);
     let e = keyframe_thumbnails(&path, &info, 256, 4, &tiny, &Cancel::new()).unwrap_err();
     assert_eq!(e.to_file_error().kind, FileErrorKind::TooLarge);
+
+    // A stream larger than its probe said is refused by the decoder itself.
+    let mut lying = info.clone();
+    lying.width = Some(10);
+    lying.height = Some(10);
+    let e = vpdq(&path, &lying, &tiny, &Cancel::new()).unwrap_err();
+    let fe = e.to_file_error();
+    assert!(
+        matches!(fe.kind, FileErrorKind::Corrupt | FileErrorKind::Video),
+        "{fe}"
+    );
 }
 
 #[test]
