@@ -16,7 +16,20 @@
 //! Every evidence item is written with its media in one transaction
 //! ([`Store::put_item`]), so a crash never leaves an item without its media.
 //! The schema is an ordered list of migrations; its version is in
-//! `PRAGMA user_version`.
+//! `PRAGMA user_version` ([`SCHEMA_VERSION`]), and the `meta` table records
+//! the vidi version that created the database.
+//!
+//! Tables (schema 2): `meta`, `agencies`, `cases`, `media` (one row per
+//! SHA-256: normalised columns for queries plus the full metadata JSON),
+//! `pdq_dihedral`, `vpdq_frames`, `thumbnails` (derived rows of a media,
+//! replaced together when a newer pipeline re-processes it), `evidence`
+//! (identity: case + path) and `ingest_runs`. Hashes are lower-case hex
+//! text.
+//!
+//! Durability: WAL with `synchronous = NORMAL`: a committed item survives
+//! the process being killed; an OS crash may lose the last few items but
+//! never corrupts the database. Several threads or processes may open the
+//! same workspace (one [`Store`] each); writers wait for each other.
 #![warn(missing_docs)]
 
 mod blob;
