@@ -11,7 +11,9 @@ use crate::demo::{Ctx, ymd};
 use crate::plan::{AUDIO, CASES, VIDEOS, VideoDef};
 use crate::rng::Rng;
 use crate::scenes::render;
-use crate::tools::{VideoJob, encode_video, extract_frame, has, speak, wav_seconds, wav_to_m4a};
+use crate::tools::{
+    VideoJob, add_xyz_atom, encode_video, extract_frame, has, speak, wav_seconds, wav_to_m4a,
+};
 use crate::{DemoFile, SynthError, encode};
 
 /// ISO 6709 as QuickTime stores it: `+50.8466+004.3528/`.
@@ -195,6 +197,11 @@ fn one_video(
         },
         ctx.cancel,
     )?;
+    // MOV gets `©xyz` from ffmpeg; MP4 only a 3GPP `loci`, so add `©xyz`.
+    if v.name.ends_with(".mp4") && !add_xyz_atom(&f.path, &iso6709(lat, lon))? {
+        ctx.notes
+            .push(format!("{}: could not add a ©xyz atom", v.name));
+    }
     f.gps = Some((lat, lon, None));
     f.taken_at = Some(format!("{y:04}-{m:02}-{d:02}T12:00:00+00:00"));
     f.size = Some((vw, vh));

@@ -169,6 +169,10 @@ pub(crate) fn encode_video(
     ]);
     if let Some(l) = &job.location {
         cmd.arg("-metadata").arg(format!("location={l}"));
+        // Matroska's own tag name for the same ISO 6709 string.
+        if path.extension().is_some_and(|e| e == "mkv" || e == "webm") {
+            cmd.arg("-metadata").arg(format!("RECORDING_LOCATION={l}"));
+        }
     }
     if let Some(t) = &job.creation_time {
         cmd.arg("-metadata").arg(format!("creation_time={t}"));
@@ -215,6 +219,84 @@ pub(crate) fn encode_video(
             status: status.to_string(),
         })
     }
+}
+
+/// Add a QuickTime `©xyz` location atom (ISO 6709 text, as phones write it)
+/// to the `moov/udta` of an MP4 whose `moov` is the last top-level box (as
+/// ffmpeg writes it without `+faststart`), so no chunk offset moves. ffmpeg's
+/// MP4 muxer stores `location` only as a 3GPP `loci` box. Returns false and
+/// leaves the file alone when its layout is not the expected one.
+pub(crate) fn add_xyz_atom(path: &Path, iso6709: &str) -> Result<bool, SynthError> {
+    let mut b = std::fs::read(path).map_err(SynthError::io(path))?;
+    let be32 = |b: &[u8], at: usize| -> Option<usize> {
+        b.get(at..at + 4)
+            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]) as usize)
+    };
+    // Find the top-level moov and check it ends the file.
+    let mut pos = 0;
+    let mut moov = None;
+    while let Some(size) = be32(&b, pos) {
+        if size < 8 || pos + size > b.len() {
+            return Ok(false);
+        }
+        if b.get(pos + 4..pos + 8) == Some(b"moov") {
+            moov = Some((pos, size));
+        }
+        pos += size;
+    }
+    let Some((moov_at, moov_size)) = moov.filter(|(at, size)| at + size == b.len()) else {
+        return Ok(false);
+    };
+    // Its udta child, if any.
+    let mut child = moov_at + 8;
+    let mut udta = None;
+    while let Some(size) = be32(&b, child).filter(|_| child + 8 <= moov_at + moov_size) {
+        if size < 8 || child + size > moov_at + moov_size {
+            return Ok(false);
+        }
+        if b.get(child + 4..child + 8) == Some(b"udta") {
+            udta = Some((child, size));
+        }
+        child += size;
+    }
+    let text = iso6709.as_bytes();
+    let Ok(text_len) = u16::try_from(text.len()) else {
+        return Ok(false);
+    };
+    let mut atom = Vec::with_capacity(12 + text.len());
+    atom.extend_from_slice(&((12 + text.len()) as u32).to_be_bytes());
+    atom.extend_from_slice(b"\xa9xyz");
+    atom.extend_from_slice(&text_len.to_be_bytes());
+    atom.extend_from_slice(&0x15C7u16.to_be_bytes()); // language: "eng"
+    atom.extend_from_slice(text);
+    let grow = |b: &mut Vec<u8>, at: usize, old: usize, by: usize| -> bool {
+        match u32::try_from(old + by) {
+            Ok(v) => {
+                b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+                true
+            }
+            Err(_) => false,
+        }
+    };
+    let added = match udta {
+        Some((at, size)) => {
+            b.splice(at + size..at + size, atom.iter().copied());
+            grow(&mut b, at, size, atom.len())
+        }
+        None => {
+            let mut u = ((8 + atom.len()) as u32).to_be_bytes().to_vec();
+            u.extend_from_slice(b"udta");
+            u.extend_from_slice(&atom);
+            atom = u;
+            b.extend_from_slice(&atom);
+            true
+        }
+    };
+    if !added || !grow(&mut b, moov_at, moov_size, atom.len()) {
+        return Ok(false);
+    }
+    std::fs::write(path, &b).map_err(SynthError::io(path))?;
+    Ok(true)
 }
 
 /// The frame of `video` shown at `t` seconds, decoded.

@@ -6,6 +6,7 @@ mod bench;
 mod demo;
 mod exif;
 mod media;
+mod meta;
 mod pdq;
 
 use std::path::Path;
