@@ -403,4 +403,55 @@ mod tests {
         std::fs::write(&p, b"RIFF").expect("write");
         assert_eq!(wav_seconds(&p), None);
     }
+
+    fn bx(typ: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((8 + body.len()) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(typ);
+        b.extend_from_slice(body);
+        b
+    }
+
+    #[test]
+    fn xyz_atom_goes_into_a_trailing_moov_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("v.mp4");
+        let loc = "+50.8466+004.3528/";
+        // moov last, with a udta: the atom lands in udta, sizes follow.
+        let udta = bx(b"udta", &bx(b"loci", &[0; 6]));
+        let file = [
+            bx(b"ftyp", b"isom"),
+            bx(b"mdat", &[1; 20]),
+            bx(b"moov", &[bx(b"mvhd", &[0; 4]), udta].concat()),
+        ]
+        .concat();
+        std::fs::write(&p, &file).expect("write");
+        assert!(add_xyz_atom(&p, loc).expect("io"));
+        let out = std::fs::read(&p).expect("read");
+        assert_eq!(out.len(), file.len() + 12 + loc.len());
+        let moov_at = 12 + 28;
+        assert_eq!(
+            u32::from_be_bytes(out[moov_at..moov_at + 4].try_into().expect("4")) as usize,
+            out.len() - moov_at
+        );
+        assert!(out.windows(4).any(|w| w == b"\xa9xyz"));
+        assert!(out.ends_with(loc.as_bytes()));
+        // moov without udta: a udta is appended.
+        std::fs::write(
+            &p,
+            [bx(b"mdat", &[1; 4]), bx(b"moov", &bx(b"mvhd", &[0; 4]))].concat(),
+        )
+        .expect("write");
+        assert!(add_xyz_atom(&p, loc).expect("io"));
+        // moov not last, lying sizes, or not a box file at all: untouched.
+        for bad in [
+            [bx(b"moov", &[0; 4]), bx(b"mdat", &[1; 4])].concat(),
+            vec![0, 0, 0, 200, b'm', b'o', b'o', b'v'],
+            b"plain text, not boxes".to_vec(),
+            Vec::new(),
+        ] {
+            std::fs::write(&p, &bad).expect("write");
+            assert!(!add_xyz_atom(&p, loc).expect("io"));
+            assert_eq!(std::fs::read(&p).expect("read"), bad);
+        }
+    }
 }
