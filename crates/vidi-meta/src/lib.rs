@@ -7,6 +7,14 @@
 //!   [`vidi_types::Metadata`] (camera, capture time, GPS fixes with
 //!   suspicion flags) plus every raw tag as JSON.
 //!
+//! Sources read: EXIF in JPEG, TIFF and TIFF-based RAW, PNG (`eXIf` and
+//! raw-profile text chunks), WebP, HEIF/AVIF `Exif` items, CR3 `CMTn`
+//! boxes, the RAF preview, Photoshop resources and JPEG XL / JPEG 2000
+//! boxes; XMP in all of those (and found embedded in other files);
+//! QuickTime/MP4 (`mvhd`, `udta` `©xyz`/`©mak`/..., `keys` + `ilst`);
+//! Matroska `Info` and `Tags`; RIFF `INFO`. Maker notes give serial
+//! numbers for Canon, Nikon, Olympus and Sigma.
+//!
 //! Every parser is written for hostile input: lengths are checked, recursion
 //! and iteration are bounded by [`MetaLimits`], nothing is allocated beyond
 //! the file size or the limits, and a parse problem becomes a warning in
