@@ -24,6 +24,7 @@ fn every_corpus_image_decodes_or_fails_cleanly() {
     let (mut files, mut not_image, mut ok) = (0usize, 0usize, 0usize);
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
     let mut per_format: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    let mut slowest: Vec<(f64, String)> = Vec::new();
     for line in index.lines().skip(1) {
         let Some(rel) = line.split('\t').next() else {
             continue;
@@ -37,7 +38,10 @@ fn every_corpus_image_decodes_or_fails_cleanly() {
             continue;
         };
         let slot = per_format.entry(fmt.name()).or_default();
-        match decode_image(&bytes, &limits) {
+        let t = Instant::now();
+        let result = decode_image(&bytes, &limits);
+        slowest.push((t.elapsed().as_secs_f64(), rel.to_owned()));
+        match result {
             Ok(img) => {
                 assert_eq!(
                     img.rgb.len(),
@@ -62,6 +66,10 @@ fn every_corpus_image_decodes_or_fails_cleanly() {
     );
     for (f, (o, e)) in &per_format {
         println!("  {f}: ok {o}, error {e}");
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (s, f) in slowest.iter().take(5) {
+        println!("  slow: {s:.2}s {f}");
     }
     assert!(ok > 1000, "only {ok} decoded");
 }
