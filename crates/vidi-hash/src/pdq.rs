@@ -70,21 +70,52 @@ pub fn luma_from_rgb(
 ) {
     let n = width.saturating_mul(height);
     out.clear();
-    out.resize(n, 0.0);
-    let (cr, cg, cb) = (0.299f64 as f32, 0.587f64 as f32, 0.114f64 as f32);
+    out.reserve(n);
     match mode {
         LumaRounding::Reference => {
-            for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
-                *o = cr * f32::from(p[0]) + cg * f32::from(p[1]) + cb * f32::from(p[2]);
-            }
+            // Per-channel products as the reference computes them (f32), summed
+            // in the same order: table lookups give bit-identical results.
+            let t = luma_tables_f32();
+            out.extend(rgb.chunks_exact(3).take(n).map(|p| {
+                t[0][usize::from(p[0])] + t[1][usize::from(p[1])] + t[2][usize::from(p[2])]
+            }));
         }
         LumaRounding::Numpy => {
-            for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
-                *o = (f64::from(p[0]) * 0.299 + f64::from(p[1]) * 0.587 + f64::from(p[2]) * 0.114)
-                    as f32;
-            }
+            let t = luma_tables_f64();
+            out.extend(rgb.chunks_exact(3).take(n).map(|p| {
+                (t[0][usize::from(p[0])] + t[1][usize::from(p[1])] + t[2][usize::from(p[2])]) as f32
+            }));
         }
     }
+    out.resize(n, 0.0);
+}
+
+fn luma_tables_f32() -> &'static [[f32; 256]; 3] {
+    static T: OnceLock<[[f32; 256]; 3]> = OnceLock::new();
+    T.get_or_init(|| {
+        let c = [0.299f64 as f32, 0.587f64 as f32, 0.114f64 as f32];
+        let mut t = [[0f32; 256]; 3];
+        for (row, k) in t.iter_mut().zip(c) {
+            for (i, v) in row.iter_mut().enumerate() {
+                *v = k * i as f32;
+            }
+        }
+        t
+    })
+}
+
+fn luma_tables_f64() -> &'static [[f64; 256]; 3] {
+    static T: OnceLock<[[f64; 256]; 3]> = OnceLock::new();
+    T.get_or_init(|| {
+        let c = [0.299f64, 0.587, 0.114];
+        let mut t = [[0f64; 256]; 3];
+        for (row, k) in t.iter_mut().zip(c) {
+            for (i, v) in row.iter_mut().enumerate() {
+                *v = i as f64 * k;
+            }
+        }
+        t
+    })
 }
 
 /// Per-thread reusable buffers, so hashing allocates nothing in steady state.
