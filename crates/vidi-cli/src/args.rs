@@ -1,0 +1,140 @@
+//! Command-line arguments (clap derive). Parsing only: no behaviour.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// vidi: victim-identification workbench.
+#[derive(Debug, Parser)]
+#[command(name = "vidi", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    /// More logging on stderr (-v info, -vv debug). `VIDI_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// No progress bar and no log output but errors.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create a workspace (vidi.db and blobs/); does nothing if it exists.
+    Init(WorkspaceArg),
+    /// Ingest files and folders as evidence of a case.
+    Ingest(IngestArgs),
+    /// List evidence items, one per line (or one JSON object per line).
+    Ls(LsArgs),
+    /// Show one media by SHA-256 (or a prefix of it, or its MD5/SHA-1).
+    Show(ShowArgs),
+    /// Build a synthetic benign multi-agency dataset and ingest it.
+    Demo(DemoArgs),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WorkspaceArg {
+    /// Workspace folder.
+    #[arg(short, long, env = "VIDI_WORKSPACE")]
+    pub(crate) workspace: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Case number, e.g. BE-2024-017.
+    #[arg(long)]
+    pub(crate) case: String,
+    /// Agency code of the case owner, e.g. BE.
+    #[arg(long)]
+    pub(crate) agency: String,
+    /// Files and folders to ingest.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Also compute the 8 dihedral PDQ variants (rotations and mirrors).
+    #[arg(long)]
+    pub(crate) dihedral: bool,
+    /// Do not write thumbnails.
+    #[arg(long)]
+    pub(crate) no_thumbnails: bool,
+    /// Worker threads (default: number of cores).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub(crate) threads: usize,
+    /// Time budget per file, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub(crate) file_budget: u64,
+    /// Print the final summary as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LsArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Only this case.
+    #[arg(long)]
+    pub(crate) case: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// SHA-256 or a prefix of it (at least 4 hex chars), or a full MD5/SHA-1.
+    pub(crate) id: String,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Workspace folder to create (default: ./vidi-demo).
+    #[arg(short, long, default_value = "vidi-demo")]
+    pub(crate) workspace: PathBuf,
+    /// Where to write the generated dataset (default: WORKSPACE/../vidi-demo-data).
+    #[arg(long)]
+    pub(crate) data: Option<PathBuf>,
+    /// Random seed of the generator.
+    #[arg(long, default_value_t = 17)]
+    pub(crate) seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// End-to-end ingest of a generated corpus: files/s, MB/s, peak RSS.
+    Ingest(BenchIngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchIngestArgs {
+    /// Use this corpus instead of generating one.
+    #[arg(long)]
+    pub(crate) corpus: Option<PathBuf>,
+    /// Where to generate (and keep) the corpus (default: a temp dir).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Photos to generate.
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) photos: usize,
+    /// Videos to generate.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) videos: usize,
+    /// Worker threads (default: number of cores).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub(crate) threads: usize,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}

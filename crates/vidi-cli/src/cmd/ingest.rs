@@ -1,0 +1,93 @@
+//! `vidi ingest`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use vidi_pipeline::{IngestConfig, IngestSummary};
+
+use crate::args::IngestArgs;
+use crate::output;
+use crate::progress::Bar;
+
+pub(crate) fn run(
+    a: &IngestArgs,
+    quiet: bool,
+    cancel: &vidi_types::Cancel,
+) -> anyhow::Result<ExitCode> {
+    let ws = super::open_workspace(&a.ws.workspace)?;
+    let mut config = IngestConfig::new(a.paths.clone(), a.case.clone(), a.agency.clone());
+    config.dihedral = a.dihedral;
+    config.thumbnails = !a.no_thumbnails;
+    config.threads = a.threads;
+    config.file_budget = Duration::from_secs(a.file_budget.max(1));
+    if let Err(e) = vidi_video::tools_available() {
+        output::note(&format!(
+            "warning: {e}; videos will be recorded without analysis"
+        ));
+    }
+    let bar = Bar::new(quiet);
+    let summary = vidi_pipeline::ingest(&ws, &config, &bar, cancel)?;
+    bar.finish();
+    report(&summary, a.json, quiet)?;
+    Ok(exit_code(&summary))
+}
+
+pub(crate) fn exit_code(s: &IngestSummary) -> ExitCode {
+    if s.cancelled {
+        ExitCode::from(130)
+    } else if s.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub(crate) fn report(s: &IngestSummary, json: bool, quiet: bool) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        output::data(&mut out, &serde_json::to_string(s)?)?;
+        return Ok(());
+    }
+    if quiet {
+        return Ok(());
+    }
+    let mut text = String::new();
+    text.push_str(&format!(
+        "{} entries found: {} stored ({} new content, {} already known), {} unchanged, {} links/special",
+        s.found, s.stored, s.new_media, s.known_content, s.unchanged, s.not_regular
+    ));
+    let mb = s.bytes_read as f64 / 1e6;
+    let rate = if s.elapsed_s > 0.0 {
+        mb / s.elapsed_s
+    } else {
+        0.0
+    };
+    text.push_str(&format!(
+        "\n{mb:.1} MB read in {:.1} s ({rate:.1} MB/s)",
+        s.elapsed_s
+    ));
+    if !s.by_kind.is_empty() {
+        let kinds: Vec<String> = s.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        text.push_str(&format!("\nby kind: {}", kinds.join(", ")));
+    }
+    if !s.errors_by_kind.is_empty() {
+        let errs: Vec<String> = s
+            .errors_by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        text.push_str(&format!(
+            "\nrecorded with errors: {} ({})",
+            s.errors(),
+            errs.join(", ")
+        ));
+    }
+    if s.cancelled {
+        text.push_str("\ninterrupted: run the same command again to complete");
+    }
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

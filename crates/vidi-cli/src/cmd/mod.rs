@@ -1,0 +1,58 @@
+//! One module per subcommand.
+
+mod bench;
+mod demo;
+mod ingest;
+mod query;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use vidi_store::Workspace;
+
+use crate::args::{BenchCommand, Cli, Command};
+
+pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitCode> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Init(a) => {
+            let ws = Workspace::init(&a.workspace)
+                .with_context(|| format!("cannot create workspace {}", a.workspace.display()))?;
+            if !quiet {
+                crate::output::note(&format!("workspace ready: {}", ws.root().display()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest(a) => ingest::run(&a, quiet, cancel),
+        Command::Ls(a) => query::ls(&a),
+        Command::Show(a) => query::show(&a),
+        Command::Demo(a) => demo::run(&a, quiet, cancel),
+        Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
+    }
+}
+
+/// Open an existing workspace with a message that says what to do.
+pub(crate) fn open_workspace(path: &Path) -> anyhow::Result<Workspace> {
+    Workspace::open(path).with_context(|| {
+        format!(
+            "cannot open workspace {} (create it with `vidi init --workspace {}`)",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+/// Ctrl-C cancels the run cooperatively; a second Ctrl-C exits at once
+/// (the store is consistent at any point: one transaction per item).
+pub(crate) fn cancel_on_ctrl_c() -> vidi_types::Cancel {
+    let cancel = vidi_types::Cancel::new();
+    let c = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if c.is_cancelled() {
+            std::process::exit(130);
+        }
+        c.cancel();
+    });
+    cancel
+}

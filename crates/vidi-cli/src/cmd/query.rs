@@ -1,0 +1,133 @@
+//! `vidi ls` and `vidi show`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use vidi_pipeline::view::{EvidenceView, MediaView};
+use vidi_store::Store;
+
+use crate::args::{LsArgs, ShowArgs};
+use crate::output;
+
+pub(crate) fn ls(a: &LsArgs) -> anyhow::Result<ExitCode> {
+    let ws = super::open_workspace(&a.ws.workspace)?;
+    let store = Store::open(&ws)?;
+    let rows = store.list_evidence(a.case.as_deref())?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for row in &rows {
+        let view = EvidenceView::new(&row.item, row.media.as_ref());
+        if a.json {
+            output::data(&mut out, &serde_json::to_string(&view)?)?;
+        } else {
+            output::data(&mut out, &view.line())?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let ws = super::open_workspace(&a.ws.workspace)?;
+    let store = Store::open(&ws)?;
+    let id = a.id.trim();
+    if id.len() < 4 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!(
+            "{id:?} is not a hash prefix: give at least 4 hex characters of a SHA-256, or a full MD5 or SHA-1"
+        );
+    }
+    let found = store.media_by_prefix(id)?;
+    match found.len() {
+        0 => bail!("no media matches {id}"),
+        1 => {}
+        n => {
+            let ids: Vec<String> = found
+                .iter()
+                .take(10)
+                .map(|m| m.digests.sha256.to_hex())
+                .collect();
+            bail!(
+                "{id} is ambiguous: {n} media match ({}{})",
+                ids.join(", "),
+                if n > 10 { ", ..." } else { "" }
+            );
+        }
+    }
+    let media = &found[0];
+    let evidence = store.evidence_for_media(&media.digests.sha256)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if a.json {
+        let view = MediaView {
+            media,
+            evidence: &evidence,
+        };
+        output::data(&mut out, &serde_json::to_string_pretty(&view)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let d = &media.digests;
+    let mut lines = vec![
+        format!("sha256   {}", d.sha256),
+        format!("sha1     {}", d.sha1),
+        format!("md5      {}", d.md5),
+        format!(
+            "kind     {} ({}), {} bytes",
+            media.kind.as_str(),
+            media.mime,
+            media.size
+        ),
+    ];
+    if let (Some(w), Some(h)) = (media.width, media.height) {
+        lines.push(format!("pixels   {w}x{h}"));
+    }
+    if let Some(dur) = media.duration_s {
+        lines.push(format!("duration {dur:.2} s"));
+    }
+    if let Some(p) = media.pdq {
+        lines.push(format!("pdq      {} (quality {})", p.hash, p.quality));
+    }
+    if !media.vpdq.is_empty() {
+        lines.push(format!("vpdq     {} frames", media.vpdq.len()));
+    }
+    let m = &media.metadata;
+    let cam = [&m.camera.make, &m.camera.model, &m.camera.serial]
+        .iter()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if !cam.is_empty() {
+        lines.push(format!("camera   {cam}"));
+    }
+    if let Some(t) = &m.taken_at {
+        lines.push(format!("taken    {t}"));
+    }
+    if let Some(g) = &m.gps {
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.6}"));
+        let flags = if g.flags.is_empty() {
+            String::new()
+        } else {
+            format!("  flags: {:?}", g.flags)
+        };
+        lines.push(format!(
+            "gps      {}, {} alt {}{flags}",
+            f(g.lat),
+            f(g.lon),
+            f(g.alt)
+        ));
+    }
+    if let Some(e) = &media.error {
+        lines.push(format!("error    {}: {}", e.kind, e.message));
+    }
+    for w in &m.warnings {
+        lines.push(format!("warning  {w}"));
+    }
+    lines.push(format!("found at ({}):", evidence.len()));
+    for e in &evidence {
+        lines.push(format!("  {}/{}  {}", e.agency, e.case, e.path));
+    }
+    for l in lines {
+        output::data(&mut out, &l)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the `vidi` binary: a real process, a real SQLite
+//! workspace, real files.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod corpus;
+mod ingest;
+mod kill;
+mod util;

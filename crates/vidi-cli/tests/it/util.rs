@@ -1,0 +1,84 @@
+//! Helpers: run the binary, generate small datasets.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub(crate) fn vidi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vidi"));
+    c.env("VIDI_NO_PROGRESS", "1").env_remove("VIDI_WORKSPACE");
+    c
+}
+
+pub(crate) fn run_ok(args: &[&str]) -> Output {
+    let out = vidi().args(args).output().expect("run vidi");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 1),
+        "vidi {args:?} failed: {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub(crate) fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+pub(crate) fn ls_json(ws: &Path, case: Option<&str>) -> Vec<serde_json::Value> {
+    let mut args = vec!["ls", "--workspace", ws.to_str().unwrap(), "--json"];
+    if let Some(c) = case {
+        args.push("--case");
+        args.push(c);
+    }
+    json_lines(&run_ok(&args))
+}
+
+/// The shared corpora, or None (with a message) when absent.
+pub(crate) fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("VIDI_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    if dir.join("corpora").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIP: shared corpora not found at {} (set VIDI_SHARED_DIR)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A small benign dataset from the generator (images only, fast).
+pub(crate) fn small_dataset(dir: &Path) -> vidi_synth::DemoManifest {
+    let spec = vidi_synth::DemoSpec {
+        seed: 5,
+        images_per_case: 3,
+        videos: false,
+        audio: false,
+        ..vidi_synth::DemoSpec::default()
+    };
+    vidi_synth::generate_demo(dir, &spec, &vidi_types::Cancel::new()).expect("generate dataset")
+}
+
+/// Every regular file, symlink and special file below `root` (no dirs).
+pub(crate) fn count_entries(root: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else {
+                n += 1;
+            }
+        }
+    }
+    n
+}
