@@ -16,8 +16,6 @@ mod pdq;
 pub use cancel::Cancel;
 pub use digest::{Digests, HexError, Md5, Sha1, Sha256};
 pub use error::{FileError, FileErrorKind};
-pub use media::{
-    EvidenceItem, FileType, MediaKind, MediaRecord, Thumbnail, VideoInfo, VpdqFrame,
-};
+pub use media::{EvidenceItem, FileType, MediaKind, MediaRecord, Thumbnail, VideoInfo, VpdqFrame};
 pub use meta::{Camera, Gps, GpsFlag, GpsSource, Metadata};
 pub use pdq::{PdqHash, PdqWithQuality};
