@@ -48,7 +48,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<DecodedImage, Medi
     let format = sniff(bytes).ok_or(MediaError::UnknownFormat)?;
     let name = format.name();
     let result = catch_unwind(AssertUnwindSafe(|| decode_inner(bytes, format, limits)));
-    let (width, height, rgb) = match result {
+    let (width, height, rgb, damage) = match result {
         Ok(r) => r?,
         Err(_) => {
             tracing::warn!(format = name, "image decoder panicked; contained");
@@ -61,6 +61,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<DecodedImage, Medi
         rgb,
         frame_count: frame_count(format, bytes),
         format: name,
+        damage: damage.map(|d| d.to_file_error()),
     })
 }
 
@@ -68,24 +69,25 @@ fn decode_inner(
     bytes: &[u8],
     format: ImageFormat,
     limits: &Limits,
-) -> Result<(u32, u32, Vec<u8>), MediaError> {
+) -> Result<(u32, u32, Vec<u8>, Option<MediaError>), MediaError> {
     let name = format.name();
+    let undamaged = |r: Result<(u32, u32, Vec<u8>), MediaError>| r.map(|(w, h, p)| (w, h, p, None));
     match format {
         ImageFormat::Jpeg => {
             let hdr = turbo::header(bytes)?;
             check_limits(name, hdr.width.into(), hdr.height.into(), limits)?;
             if hdr.cmyk {
-                return decode_with_image(bytes, format, limits);
+                return undamaged(decode_with_image(bytes, format, limits));
             }
-            let rgb = turbo::decode_rgb(bytes, &hdr)?;
-            Ok((hdr.width, hdr.height, rgb))
+            let (rgb, damage) = turbo::decode_rgb(bytes, &hdr)?;
+            Ok((hdr.width, hdr.height, rgb, damage))
         }
         ImageFormat::Heif | ImageFormat::Avif => {
-            heif::decode(bytes, name, limits.max_dimension, |w, h| {
+            undamaged(heif::decode(bytes, name, limits.max_dimension, |w, h| {
                 check_limits(name, w.into(), h.into(), limits)
-            })
+            }))
         }
-        _ => decode_with_image(bytes, format, limits),
+        _ => undamaged(decode_with_image(bytes, format, limits)),
     }
 }
 

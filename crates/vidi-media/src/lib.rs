@@ -57,6 +57,10 @@ pub struct DecodedImage {
     /// Sniffed format name (`"jpeg"`, `"png"`, `"gif"`, `"webp"`, `"tiff"`,
     /// `"bmp"`, `"heif"`, `"avif"`).
     pub format: &'static str,
+    /// Damage the decoder recovered from (e.g. a truncated JPEG whose
+    /// missing rows were filled in, as Pillow and libjpeg do). The pixels
+    /// are usable and hashed, but the file is recorded with this error.
+    pub damage: Option<vidi_types::FileError>,
 }
 
 impl std::fmt::Debug for DecodedImage {
@@ -66,6 +70,7 @@ impl std::fmt::Debug for DecodedImage {
             .field("height", &self.height)
             .field("frame_count", &self.frame_count)
             .field("format", &self.format)
+            .field("damage", &self.damage)
             .finish_non_exhaustive()
     }
 }

@@ -131,7 +131,12 @@ pub(crate) fn header(jpeg: &[u8]) -> Result<Header, MediaError> {
 }
 
 /// Decode to interleaved RGB8. The caller has checked `header` against its limits.
-pub(crate) fn decode_rgb(jpeg: &[u8], hdr: &Header) -> Result<Vec<u8>, MediaError> {
+/// The second value is the damage libjpeg-turbo recovered from (a warning such
+/// as premature end of data, where the rest of the image is filled in).
+pub(crate) fn decode_rgb(
+    jpeg: &[u8],
+    hdr: &Header,
+) -> Result<(Vec<u8>, Option<MediaError>), MediaError> {
     let h = new_handle()?;
     let (w, hh) = (hdr.width as usize, hdr.height as usize);
     let mut out = vec![0u8; w * hh * 3];
@@ -161,6 +166,7 @@ pub(crate) fn decode_rgb(jpeg: &[u8], hdr: &Header) -> Result<Vec<u8>, MediaErro
             return Err(corrupt(detail));
         }
         tracing::debug!(%detail, "libjpeg-turbo warning");
+        return Ok((out, Some(corrupt(detail))));
     }
-    Ok(out)
+    Ok((out, None))
 }

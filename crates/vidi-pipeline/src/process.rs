@@ -315,15 +315,26 @@ fn analyse_image(read: &Read1, rec: &mut MediaRecord, ctx: &Ctx<'_>) {
     let res = run_with_budget(budget, move || {
         let img = vidi_media::decode_image(&bytes, &limits)?;
         let (pdq, dih) = vidi_media::pdq_of(&img, dihedral);
+        let damage = img.damage.clone();
         let thumb = if thumbs {
             Some(vidi_media::thumbnail_jpeg(&img, THUMB_SIDE, orientation))
         } else {
             None
         };
-        Ok::<_, vidi_media::MediaError>((img.width, img.height, img.frame_count, pdq, dih, thumb))
+        Ok::<_, vidi_media::MediaError>((
+            img.width,
+            img.height,
+            img.frame_count,
+            pdq,
+            dih,
+            thumb,
+            damage,
+        ))
     });
     match res {
-        Ok(Ok((w, h, frames, pdq, dih, thumb))) => {
+        Ok(Ok((w, h, frames, pdq, dih, thumb, damage))) => {
+            // A damaged but decodable file keeps its hashes and is flagged.
+            rec.error = damage;
             rec.width = Some(w);
             rec.height = Some(h);
             rec.frame_count = Some(frames);

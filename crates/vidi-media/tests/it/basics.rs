@@ -119,3 +119,38 @@ fn animated_gif_reports_frames_and_first_frame() {
         ("gif", 3, 40, 30)
     );
 }
+
+#[test]
+fn truncated_jpeg_decodes_but_reports_damage() {
+    let (w, h) = (320u32, 240u32);
+    let rgb: Vec<u8> = (0..w * h)
+        .flat_map(|i| {
+            let (x, y) = (i % w, i / w);
+            [
+                (x * 7 % 256) as u8,
+                (y * 3 % 256) as u8,
+                ((x ^ y) % 256) as u8,
+            ]
+        })
+        .collect();
+    let img = vidi_media::DecodedImage {
+        width: w,
+        height: h,
+        rgb,
+        frame_count: 1,
+        format: "raw",
+        damage: None,
+    };
+    let (jpeg, _, _) = vidi_media::thumbnail_jpeg(&img, 320, None).unwrap();
+    let whole = vidi_media::decode_image(&jpeg, &vidi_media::Limits::default()).unwrap();
+    assert!(whole.damage.is_none());
+    let cut = &jpeg[..jpeg.len() / 2];
+    let part = vidi_media::decode_image(cut, &vidi_media::Limits::default()).unwrap();
+    assert_eq!((part.width, part.height), (w, h));
+    let damage = part.damage.expect("a truncated JPEG is reported");
+    assert_eq!(
+        damage.kind,
+        vidi_types::FileErrorKind::Truncated,
+        "{damage}"
+    );
+}
