@@ -12,9 +12,8 @@ use vidi_synth::BenchSpec;
 use crate::args::BenchIngestArgs;
 use crate::output;
 
-/// Peak resident set size in bytes of this process and of its waited-for
-/// children (ffmpeg), from getrusage.
-fn peak_rss() -> (u64, u64) {
+/// Peak resident set size of this process in bytes, from getrusage.
+fn peak_rss() -> u64 {
     let get = |who| {
         let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
         // SAFETY: ru is a valid out-pointer for getrusage.
@@ -26,7 +25,7 @@ fn peak_rss() -> (u64, u64) {
         let ru = unsafe { ru.assume_init() };
         (ru.ru_maxrss.max(0) as u64) * 1024
     };
-    (get(libc::RUSAGE_SELF), get(libc::RUSAGE_CHILDREN))
+    get(libc::RUSAGE_SELF)
 }
 
 pub(crate) fn ingest(
@@ -61,11 +60,11 @@ pub(crate) fn ingest(
     let ws = Workspace::init(&tmp.path().join("ws"))?;
     let mut config = IngestConfig::new(vec![corpus.clone()], "BENCH-1", "XX");
     config.threads = a.threads;
-    let (rss_before, _) = peak_rss();
+    let rss_before = peak_rss();
     let t = Instant::now();
     let s = vidi_pipeline::ingest(&ws, &config, &NoProgress, cancel)?;
     let secs = t.elapsed().as_secs_f64();
-    let (rss, rss_children) = peak_rss();
+    let rss = peak_rss();
     let files = s.stored as f64;
     let mb = s.bytes_read as f64 / 1e6;
     let v = serde_json::json!({
@@ -77,7 +76,6 @@ pub(crate) fn ingest(
         "mb_per_s": mb / secs,
         "peak_rss_mib": rss as f64 / 1048576.0,
         "peak_rss_before_ingest_mib": rss_before as f64 / 1048576.0,
-        "peak_rss_children_mib": rss_children as f64 / 1048576.0,
         "threads": if a.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { a.threads },
         "errors": s.errors_by_kind,
         "by_kind": s.by_kind,

@@ -32,12 +32,14 @@ fn check_consistent(ws: &Path) -> usize {
     rows.len()
 }
 
-#[test]
-fn kill_9_at_random_points_then_resume() {
+/// A generated image dataset (no video: fast) and an initialised
+/// workspace `ws` beside it; returns the temp dir, the data folder and its
+/// number of entries.
+fn fresh_workspace(seed: u64) -> (tempfile::TempDir, std::path::PathBuf, usize) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let spec = vidi_synth::DemoSpec {
-        seed: 9,
+        seed,
         images_per_case: 8,
         videos: false,
         audio: false,
@@ -46,8 +48,15 @@ fn kill_9_at_random_points_then_resume() {
     vidi_synth::generate_demo(&data, &spec, &vidi_types::Cancel::new()).unwrap();
     let total = crate::util::count_entries(&data);
     let ws = tmp.path().join("ws");
+    run_ok(&["init", "--workspace", ws.to_str().unwrap()]);
+    (tmp, data, total)
+}
+
+#[test]
+fn kill_9_at_random_points_then_resume() {
+    let (tmp, data, total) = fresh_workspace(9);
+    let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
     let mut kills = 0;
@@ -104,20 +113,9 @@ fn kill_9_at_random_points_then_resume() {
 
 #[test]
 fn ctrl_c_stops_cleanly_with_130_and_rerun_completes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let spec = vidi_synth::DemoSpec {
-        seed: 11,
-        images_per_case: 8,
-        videos: false,
-        audio: false,
-        ..vidi_synth::DemoSpec::default()
-    };
-    vidi_synth::generate_demo(&data, &spec, &vidi_types::Cancel::new()).unwrap();
-    let total = crate::util::count_entries(&data);
+    let (tmp, data, total) = fresh_workspace(11);
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
     let child = vidi()
         .args([
             "ingest",
