@@ -90,6 +90,18 @@ pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
     if !media.vpdq.is_empty() {
         lines.push(format!("vpdq     {} frames", media.vpdq.len()));
     }
+    for t in &media.thumbnails {
+        let at = t
+            .timestamp_s
+            .map(|ts| format!(" at {ts:.2} s"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "thumb    {}x{}{at}  {}",
+            t.width,
+            t.height,
+            ws.blobs().path(&t.key).display()
+        ));
+    }
     let m = &media.metadata;
     let cam = [&m.camera.make, &m.camera.model, &m.camera.serial]
         .iter()
