@@ -111,44 +111,162 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
         f.write_str("an array of Media or Case records")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(record) = seq.next_element::<Value>()? {
-            *self.index += 1;
-            let i = *self.index;
-            let Value::Object(obj) = record else {
-                self.sink
-                    .reject(None, None, format!("record {i}: not an object"));
-                continue;
+        loop {
+            let record = RecordSeed {
+                sink: &mut *self.sink,
+                scheme: self.scheme,
+                index: *self.index + 1,
             };
-            if let Some(media) = obj.get("Media") {
+            if seq.next_element_seed(record)?.is_none() {
+                return Ok(());
+            }
+            *self.index += 1;
+        }
+    }
+}
+
+/// Non-container values where a container was expected: report, go on.
+macro_rules! reject_scalars {
+    () => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+    };
+}
+
+/// Seed for one element of `value`: a Media record, or a Case whose
+/// `Media[]` is streamed one media at a time.
+struct RecordSeed<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    scheme: Option<Scheme>,
+    index: u64,
+}
+
+impl RecordSeed<'_, '_> {
+    fn wrong_type(self) {
+        let i = self.index;
+        self.sink
+            .reject(None, None, format!("record {i}: not an object"));
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Media or Case object")
+    }
+    reject_scalars!();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.wrong_type();
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let i = self.index;
+        let mut fields = Map::new();
+        let mut is_case = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "Media" {
                 // A 2.0 case: every nested Media is one entry.
-                let scheme = self.scheme.unwrap_or(Scheme::Vics20);
-                let Some(list) = media.as_array() else {
-                    self.sink.reject(
-                        None,
-                        None,
-                        format!("record {i}: Case.Media is not an array"),
-                    );
-                    continue;
-                };
-                for (j, m) in list.iter().enumerate() {
-                    match m
-                        .as_object()
-                        .ok_or_else(|| "not an object".to_owned())
-                        .and_then(|m| media_entry(m, scheme))
-                    {
-                        Ok(e) => self.sink.accept(e),
-                        Err(r) => self.sink.reject(
-                            None,
-                            None,
-                            format!("record {i}, media {}: {r}", j + 1),
-                        ),
-                    }
-                }
+                is_case = true;
+                map.next_value_seed(CaseMedia {
+                    sink: &mut *self.sink,
+                    scheme: self.scheme.unwrap_or(Scheme::Vics20),
+                    record: i,
+                })?;
             } else {
-                let scheme = self.scheme.unwrap_or_else(|| guess_scheme(&obj));
-                match media_entry(&obj, scheme) {
-                    Ok(e) => self.sink.accept(e),
-                    Err(r) => self.sink.reject(None, None, format!("record {i}: {r}")),
+                fields.insert(key, map.next_value::<Value>()?);
+            }
+        }
+        if !is_case {
+            let scheme = self.scheme.unwrap_or_else(|| guess_scheme(&fields));
+            match media_entry(&fields, scheme) {
+                Ok(e) => self.sink.accept(e),
+                Err(r) => self.sink.reject(None, None, format!("record {i}: {r}")),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Seed for a Case's `Media` array.
+struct CaseMedia<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    scheme: Scheme,
+    record: u64,
+}
+
+impl CaseMedia<'_, '_> {
+    fn wrong_type(self) {
+        let i = self.record;
+        self.sink.reject(
+            None,
+            None,
+            format!("record {i}: Case.Media is not an array"),
+        );
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for CaseMedia<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CaseMedia<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of Media")
+    }
+    reject_scalars!();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.wrong_type();
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut j = 0u64;
+        while let Some(m) = seq.next_element::<Value>()? {
+            j += 1;
+            let entry = match &m {
+                Value::Object(m) => media_entry(m, self.scheme),
+                _ => Err("not an object".to_owned()),
+            };
+            match entry {
+                Ok(e) => self.sink.accept(e),
+                Err(r) => {
+                    let i = self.record;
+                    self.sink
+                        .reject(None, None, format!("record {i}, media {j}: {r}"));
                 }
             }
         }
@@ -317,6 +435,20 @@ mod tests {
     }
 
     #[test]
+    fn case_media_streamed_and_odd_shapes_rejected() {
+        let data = r#"{"value":[{"CaseID":1,"Media":[{"MD5":"d41d8cd98f00b204e9800998ecf8427e","Category":1},7,{"MD5":"x"}],"TotalMediaFiles":99},
+{"CaseID":2,"Media":null},{"CaseID":3,"Media":{"a":[1]}},[1,[2]],"s",null]}"#;
+        let (ok, bad, s) = run(data);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].categories, vec![Category::new(Scheme::Vics20, "1")]);
+        let reasons: Vec<&str> = bad.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 7, "{reasons:?}");
+        assert!(reasons[0].starts_with("record 1, media 2"));
+        assert!(reasons[2].starts_with("record 2: Case.Media"));
+        assert_eq!(s.read, 8);
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(
             parse_date_ms(&Value::from("/Date(1500000000000)/")),
@@ -368,6 +500,8 @@ mod tests {
         let e = crate::read(Format::Vics, &b"{\"other\":1}"[..], &mut n, &mut r).unwrap_err();
         assert!(matches!(e, HashSetError::NotVics));
         let e = crate::read(Format::Vics, &b"[1]"[..], &mut n, &mut r).unwrap_err();
+        assert!(matches!(e, HashSetError::Json { .. }));
+        let e = crate::read(Format::Vics, &b"{\"value\":[] } x"[..], &mut n, &mut r).unwrap_err();
         assert!(matches!(e, HashSetError::Json { .. }));
     }
 }
