@@ -256,3 +256,31 @@ fn read_default_is_plain_auto() {
     .unwrap();
     assert!(ok[0].sha256.is_some());
 }
+
+proptest! {
+    /// Hostile input: every reader returns (Ok or a typed error), never panics.
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        data in proptest::collection::vec(any::<u8>(), 0..512),
+        prefix in prop_oneof![
+            Just(&b""[..]),
+            Just(&b"{\"value\":["[..]),
+            Just(&b"{\"@odata.context\":\"x/2.0.xml\",\"value\":[{\"Media\":["[..]),
+            Just(&b"MD5;SHA1;PhotoDNA\n"[..]),
+            Just(&b"signal_type,signal_str\npdq,"[..]),
+        ],
+    ) {
+        let mut input = prefix.to_vec();
+        input.extend_from_slice(&data);
+        for format in [Format::Plain, Format::ThreatExchangeCsv, Format::IcseCsv, Format::Nsrl2, Format::Vics] {
+            let mut n = 0u64;
+            let mut r = 0u64;
+            if let Ok(s) = read(format, &input[..], &mut |_e| n += 1, &mut |_r| r += 1) {
+                prop_assert_eq!(s.accepted, n);
+                prop_assert_eq!(s.rejected, r);
+                prop_assert_eq!(s.read, n + r);
+            }
+            let _ = detect(&input);
+        }
+    }
+}
