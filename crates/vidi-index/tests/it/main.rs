@@ -86,7 +86,7 @@ fn large_radius_falls_back_exactly() {
     let (set, q) = planted(7, 500);
     let idx = PdqIndex::build(&set);
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for radius in [64, 100, 128, 200, 256, 300] {
+    for radius in [64, 100, 128, 200, 256, 300, u32::MAX] {
         idx.search(&q, radius, &mut a);
         brute_force(&set, &q, radius, &mut b);
         assert_eq!(a, b, "radius {radius}");
