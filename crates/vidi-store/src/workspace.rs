@@ -115,6 +115,29 @@ impl Workspace {
     /// `FULL` would fsync on every commit, one fsync per evidence item, for
     /// no gain against process crashes.
     pub(crate) fn connect(&self) -> Result<Connection, StoreError> {
+        // Switching a fresh database to WAL needs an exclusive lock, and
+        // SQLite answers "database is locked" at once (without its busy
+        // handler) while another process or thread is opening the same new
+        // workspace. Retry that case for a bounded time.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match self.connect_once() {
+                Err(StoreError::Open {
+                    source: rusqlite::Error::SqliteFailure(e, _),
+                    ..
+                }) if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(200));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn connect_once(&self) -> Result<Connection, StoreError> {
         let path = self.db_path();
         let open_err = |source| StoreError::Open {
             path: path.clone(),
