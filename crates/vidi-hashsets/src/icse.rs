@@ -6,7 +6,7 @@
 use std::io::BufRead;
 
 use crate::category::{Category, Scheme};
-use crate::lines::{Line, Lines};
+use crate::lines::Lines;
 use crate::{HashEntry, HashSetError, Md5, Sha1, Sink, csvline, opt_str, parse_bool, truncate};
 
 const COLUMNS: [&str; 12] = [
@@ -32,22 +32,7 @@ pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), Hash
     let mut fields = Vec::with_capacity(12);
     let mut map: Map = std::array::from_fn(Some);
     let mut first = true;
-    while let Some(line) = lines.next_line()? {
-        let (text, number, offset) = match line {
-            Line::Text {
-                text,
-                number,
-                offset,
-            } => (text, number, offset),
-            Line::Bad {
-                number,
-                offset,
-                reason,
-            } => {
-                sink.reject(Some(number), Some(offset), reason);
-                continue;
-            }
-        };
+    while let Some((text, number, offset)) = lines.next_text(sink)? {
         if text.trim().is_empty() {
             continue;
         }

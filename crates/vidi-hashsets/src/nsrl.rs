@@ -3,28 +3,13 @@
 use std::io::BufRead;
 
 use crate::category::{Category, Scheme};
-use crate::lines::{Line, Lines};
+use crate::lines::Lines;
 use crate::{HashEntry, HashSetError, Md5, Sha1, Sink, csvline, opt_str, truncate};
 
 pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), HashSetError> {
     let mut lines = Lines::new(reader);
     let mut fields = Vec::with_capacity(8);
-    while let Some(line) = lines.next_line()? {
-        let (text, number, offset) = match line {
-            Line::Text {
-                text,
-                number,
-                offset,
-            } => (text, number, offset),
-            Line::Bad {
-                number,
-                offset,
-                reason,
-            } => {
-                sink.reject(Some(number), Some(offset), reason);
-                continue;
-            }
-        };
+    while let Some((text, number, offset)) = lines.next_text(sink)? {
         if text.trim().is_empty() || (number == 1 && text.starts_with("\"SHA-1\"")) {
             continue;
         }

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::lines::{Line, Lines};
+use crate::lines::Lines;
 use crate::{
     HashEntry, HashSetError, Md5, PdqHash, PlainKind, Sha1, Sha256, Sink, opt_str, truncate,
 };
@@ -13,22 +13,7 @@ pub(crate) fn read(
     sink: &mut Sink<'_>,
 ) -> Result<(), HashSetError> {
     let mut lines = Lines::new(reader);
-    while let Some(line) = lines.next_line()? {
-        let (text, number, offset) = match line {
-            Line::Text {
-                text,
-                number,
-                offset,
-            } => (text, number, offset),
-            Line::Bad {
-                number,
-                offset,
-                reason,
-            } => {
-                sink.reject(Some(number), Some(offset), reason);
-                continue;
-            }
-        };
+    while let Some((text, number, offset)) = lines.next_text(sink)? {
         let t = text.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
