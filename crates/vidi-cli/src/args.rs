@@ -115,6 +115,27 @@ pub(crate) struct DemoArgs {
 pub(crate) enum BenchCommand {
     /// End-to-end ingest of a generated corpus: files/s, MB/s, peak RSS.
     Ingest(BenchIngestArgs),
+    /// PDQ index: exact radius search on random hashes with planted neighbours.
+    PdqIndex(BenchPdqIndexArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchPdqIndexArgs {
+    /// Hashes in the index.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub(crate) size: usize,
+    /// Queries to run.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) queries: usize,
+    /// Hamming radius.
+    #[arg(long, default_value_t = 31)]
+    pub(crate) radius: u32,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod bench;
+mod bench_index;
 mod demo;
 mod ingest;
 mod query;
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Show(a) => query::show(&a),
         Command::Demo(a) => demo::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
+        Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),
     }
 }
 
