@@ -30,26 +30,30 @@ type Map = [Option<usize>; 12];
 pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), HashSetError> {
     let mut lines = Lines::new(reader);
     let mut fields = Vec::with_capacity(12);
+    let mut joined = String::new();
     let mut map: Map = std::array::from_fn(Some);
     let mut first = true;
-    while let Some((text, number, offset)) = lines.next_text(sink)? {
-        if text.trim().is_empty() {
+    while let Some((number, offset, split)) =
+        csvline::next_record(&mut lines, ';', &mut fields, &mut joined, sink)?
+    {
+        if split.is_ok() && fields.len() == 1 && fields[0].trim().is_empty() {
             continue;
         }
         if first {
             first = false;
-            if text.to_ascii_lowercase().starts_with("md5;") {
-                if csvline::split(text, ';', &mut fields).is_ok() {
-                    let names: Vec<String> = fields
-                        .iter()
-                        .map(|f| f.trim().to_ascii_lowercase())
-                        .collect();
-                    map = std::array::from_fn(|i| names.iter().position(|n| n == COLUMNS[i]));
-                }
+            if split.is_ok() && fields[0].trim().eq_ignore_ascii_case("md5") {
+                let names: Vec<String> = fields
+                    .iter()
+                    .map(|f| f.trim().to_ascii_lowercase())
+                    .collect();
+                map = std::array::from_fn(|i| names.iter().position(|n| n == COLUMNS[i]));
                 continue;
             }
         }
-        match parse(text, &map, &mut fields) {
+        match split
+            .map_err(String::from)
+            .and_then(|()| parse(&map, &fields))
+        {
             Ok(e) => sink.accept(e),
             Err(reason) => sink.reject(Some(number), Some(offset), reason),
         }
@@ -57,8 +61,7 @@ pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), Hash
     Ok(())
 }
 
-fn parse(text: &str, map: &Map, fields: &mut Vec<String>) -> Result<HashEntry, String> {
-    csvline::split(text, ';', fields)?;
+fn parse(map: &Map, fields: &[String]) -> Result<HashEntry, String> {
     let get = |i: usize| {
         map[i]
             .and_then(|c| fields.get(c))

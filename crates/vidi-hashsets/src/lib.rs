@@ -4,19 +4,34 @@
 //! stays constant whatever the file size. A malformed record is reported to
 //! the caller's `on_reject` callback and skipped; the rest of the file is
 //! still imported. Only I/O failures and broken JSON syntax stop a read.
+//! NSRL RDS v3 is a SQLite database and is read from a path
+//! ([`read_nsrl3`], or [`read_path`] for any format).
+//!
+//! Writers ([`VicsWriter`], [`IcseCsvWriter`], [`TeCsvWriter`],
+//! [`PlainWriter`]) stream one entry at a time into any `std::io::Write`.
 #![warn(missing_docs)]
 
 mod category;
+mod csv_write;
 mod csvline;
 mod icse;
 mod lines;
 mod nsrl;
+mod nsrl3;
 mod plain;
 mod te;
 mod vics;
+mod vics_write;
+mod write;
+
+use std::path::{Path, PathBuf};
 
 pub use category::{Category, Scheme};
+pub use csv_write::{ICSE_HEADER, IcseCsvWriter, PlainHash, PlainWriter, TE_HEADER, TeCsvWriter};
+pub use nsrl3::read_nsrl3;
+pub use vics_write::{CaseHeader, VicsDocument, VicsVersion, VicsWriter};
 pub use vidi_types::{Md5, PdqHash, Sha1, Sha256};
+pub use write::{CategoryPolicy, WriteError, WriteStats};
 
 /// Flags attached to an entry by the list's publisher. `None` = not stated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +82,9 @@ pub struct HashEntry {
 /// A record that could not be read; the read goes on after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
-    /// 1-based line number (line formats).
+    /// 1-based line number (line formats; a CSV record spanning lines
+    /// gives its first line). For NSRL RDS v3: the `FILE` row's `rowid`,
+    /// or its 1-based position in the scan when `FILE` is a view.
     pub line: Option<u64>,
     /// Byte offset of the record start (line formats) when known.
     pub byte_offset: Option<u64>,
@@ -106,6 +123,39 @@ pub enum HashSetError {
     /// The JSON is well-formed but not a VICS envelope.
     #[error("not a VICS/OData envelope (no `value` array)")]
     NotVics,
+    /// Opening or reading a hash-list file failed.
+    #[error("reading hash list {path} failed")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite refused the file or a query (not a database, corrupt, locked…).
+    #[error("SQLite error reading {path}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A SQLite database that is not an NSRL RDS v3 database.
+    #[error("{path} is not an NSRL RDS v3 database: no {missing}")]
+    NotRds3 {
+        /// The database file.
+        path: PathBuf,
+        /// What is missing (e.g. `table or view FILE`, `column FILE.sha256`).
+        missing: String,
+    },
+    /// The format is read from a file path, not a stream (use [`read_path`]
+    /// or [`read_nsrl3`]).
+    #[error("format {format:?} needs a file path, not a reader")]
+    NeedsPath {
+        /// The format asked for.
+        format: Format,
+    },
 }
 
 /// Known-hash list formats.
@@ -121,6 +171,8 @@ pub enum Format {
     ThreatExchangeCsv,
     /// One hash per line, optional `,label`.
     Plain,
+    /// NIST NSRL RDS v3 SQLite database (read from a path only).
+    Nsrl3,
 }
 
 /// What a 64-hex line of a plain list holds.
@@ -142,6 +194,9 @@ pub struct ReadOptions {
 
 /// Guess the format from the first bytes of a file (a few KiB is plenty).
 pub fn detect(head: &[u8]) -> Option<Format> {
+    if head.starts_with(b"SQLite format 3\0") {
+        return Some(Format::Nsrl3);
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start();
@@ -189,6 +244,9 @@ pub fn read(
 
 /// Read a hash list, calling `on_entry` for every good record and
 /// `on_reject` for every malformed one.
+///
+/// [`Format::Nsrl3`] gives [`HashSetError::NeedsPath`]: a SQLite database
+/// is read from a path ([`read_path`] or [`read_nsrl3`]).
 pub fn read_with(
     format: Format,
     options: ReadOptions,
@@ -207,6 +265,7 @@ pub fn read_with(
         Format::IcseCsv => icse::read(reader, &mut sink)?,
         Format::Nsrl2 => nsrl::read(reader, &mut sink)?,
         Format::Vics => vics::read(reader, &mut sink)?,
+        Format::Nsrl3 => return Err(HashSetError::NeedsPath { format }),
     }
     tracing::debug!(
         ?format,
@@ -215,6 +274,34 @@ pub fn read_with(
         "hash list read"
     );
     Ok(sink.summary)
+}
+
+/// Buffer size for the line formats read by [`read_path`].
+const FILE_BUFFER: usize = 1 << 20;
+
+/// Read a hash-list file of any format: line and JSON formats through a
+/// 1 MiB buffered reader, NSRL RDS v3 through [`read_nsrl3`]. I/O errors
+/// carry the path ([`HashSetError::File`]).
+pub fn read_path(
+    format: Format,
+    options: ReadOptions,
+    path: &Path,
+    on_entry: &mut dyn FnMut(HashEntry),
+    on_reject: &mut dyn FnMut(Rejected),
+) -> Result<ReadSummary, HashSetError> {
+    if format == Format::Nsrl3 {
+        return read_nsrl3(path, on_entry, on_reject);
+    }
+    let in_file = |source| HashSetError::File {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(in_file)?;
+    let reader = std::io::BufReader::with_capacity(FILE_BUFFER, file);
+    read_with(format, options, reader, on_entry, on_reject).map_err(|e| match e {
+        HashSetError::Io(source) => in_file(source),
+        e => e,
+    })
 }
 
 /// Callbacks plus counters, shared by the readers.

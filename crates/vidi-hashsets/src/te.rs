@@ -9,11 +9,15 @@ use crate::{HashEntry, HashSetError, Md5, PdqHash, Sha256, Sink, csvline, opt_st
 pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), HashSetError> {
     let mut lines = Lines::new(reader);
     let mut fields = Vec::with_capacity(5);
-    while let Some((text, number, offset)) = lines.next_text(sink)? {
-        if text.trim().is_empty() || (number == 1 && text.starts_with("signal_type,")) {
+    let mut joined = String::new();
+    while let Some((number, offset, split)) =
+        csvline::next_record(&mut lines, ',', &mut fields, &mut joined, sink)?
+    {
+        let blank = fields.len() == 1 && fields[0].trim().is_empty();
+        if split.is_ok() && (blank || (number == 1 && fields[0] == "signal_type")) {
             continue;
         }
-        match parse(text, &mut fields) {
+        match split.map_err(String::from).and_then(|()| parse(&fields)) {
             Ok(e) => sink.accept(e),
             Err(reason) => sink.reject(Some(number), Some(offset), reason),
         }
@@ -21,8 +25,7 @@ pub(crate) fn read(reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), Hash
     Ok(())
 }
 
-fn parse(text: &str, fields: &mut Vec<String>) -> Result<HashEntry, String> {
-    csvline::split(text, ',', fields)?;
+fn parse(fields: &[String]) -> Result<HashEntry, String> {
     if fields.len() < 2 {
         return Err("fewer than 2 fields".into());
     }

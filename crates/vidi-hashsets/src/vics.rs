@@ -13,7 +13,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use crate::category::{Category, Scheme};
-use crate::{HashEntry, HashSetError, Md5, Sha1, Sha256, Sink, truncate};
+use crate::{HashEntry, HashSetError, Md5, PdqHash, Sha1, Sha256, Sink, truncate};
 
 pub(crate) fn read(mut reader: impl BufRead, sink: &mut Sink<'_>) -> Result<(), HashSetError> {
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
@@ -340,8 +340,25 @@ fn media_entry(obj: &Map<String, Value>, scheme: Scheme) -> Result<HashEntry, St
         }),
         other => text(other),
     };
-    if e.md5.is_none() && e.sha1.is_none() && e.sha256.is_none() && e.photodna.is_none() {
-        return Err("no MD5, SHA1, SHA256 or PhotoDNA".into());
+    // `PDQ` / `PDQQuality` are vidi's extension (see `vics_write`).
+    e.pdq = hash(obj, "PDQ", PdqHash::from_hex)?;
+    e.pdq_quality = match obj.get("PDQQuality") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .and_then(|q| u8::try_from(q).ok())
+                .filter(|&q| q <= 100)
+                .ok_or("PDQQuality: not 0-100")?,
+        ),
+        Some(_) => return Err("PDQQuality: not a number".into()),
+    };
+    if e.md5.is_none()
+        && e.sha1.is_none()
+        && e.sha256.is_none()
+        && e.photodna.is_none()
+        && e.pdq.is_none()
+    {
+        return Err("no MD5, SHA1, SHA256, PhotoDNA or PDQ".into());
     }
     e.size = match obj.get("MediaSize") {
         None | Some(Value::Null) => None,

@@ -1,5 +1,8 @@
 //! Integration tests: fixtures, every corpus sample, round trip.
 
+mod nsrl3;
+mod writers;
+
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
