@@ -9,6 +9,40 @@ use crate::country::{CountryCode, country};
 use crate::table;
 
 const LANGUAGES_TSV: &str = include_str!("../data/territory_languages.tsv");
+const NAMES_TSV: &str = include_str!("../data/languages.tsv");
+
+struct Names {
+    /// code → English name
+    names: HashMap<&'static str, &'static str>,
+    /// ISO 639-2/T or /B three-letter code → the table's code (`deu`, `ger` → `de`)
+    alpha3: HashMap<&'static str, &'static str>,
+}
+
+fn table_names() -> &'static Names {
+    static T: OnceLock<Names> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut names = HashMap::new();
+        let mut alpha3 = HashMap::new();
+        for [code, name, t, b] in table::rows::<4>(NAMES_TSV, "languages.tsv") {
+            names.insert(code, name);
+            for three in [t, b] {
+                if three.len() == 3 && three != code {
+                    alpha3.insert(three, code);
+                }
+            }
+        }
+        Names { names, alpha3 }
+    })
+}
+
+/// English name (CLDR, else ISO 639) of a language code or tag
+/// (`"nl"`, `"nl-BE"`, `"dut"` → "Dutch").
+pub fn language_name(tag: &str) -> Option<&'static str> {
+    table_names()
+        .names
+        .get(normalize_language(tag).as_str())
+        .copied()
+}
 
 /// Official status of a language in a territory (CLDR `officialStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -127,9 +161,11 @@ fn table_languages() -> &'static Languages {
 }
 
 /// Normalises a language tag to the code used in the table: lower case,
-/// script and region dropped (`pt-BR`, `zh_Hant` → `pt`, `zh`), and a few
-/// deprecated or macrolanguage codes mapped (`iw` → `he`, `in` → `id`,
-/// `ji` → `yi`, `jw` → `jv`, `mo` → `ro`, `tl` → `fil`).
+/// script and region dropped (`pt-BR`, `zh_Hant` → `pt`, `zh`), ISO 639-2
+/// three-letter codes mapped to ISO 639-1 where one exists (`deu`, `ger` →
+/// `de`; Tesseract's `chi_sim` → `zh`), and a few deprecated codes mapped
+/// (`iw` → `he`, `in` → `id`, `ji` → `yi`, `jw` → `jv`, `mo` → `ro`,
+/// `tl` → `fil`).
 pub fn normalize_language(tag: &str) -> String {
     let base = tag
         .trim()
@@ -144,7 +180,10 @@ pub fn normalize_language(tag: &str) -> String {
         "jw" => "jv".into(),
         "mo" => "ro".into(),
         "tl" => "fil".into(),
-        _ => base,
+        _ => match table_names().alpha3.get(base.as_str()) {
+            Some(code) => (*code).to_owned(),
+            None => base,
+        },
     }
 }
 
@@ -219,6 +258,29 @@ mod tests {
         assert!(countries_for_language("").is_empty());
         assert!(countries_for_language("qqq").is_empty());
         assert!(countries_for_language("\u{1F600}").is_empty());
+    }
+
+    #[test]
+    fn three_letter_codes_and_names() {
+        assert_eq!(normalize_language("deu"), "de");
+        assert_eq!(normalize_language("ger"), "de");
+        assert_eq!(normalize_language("chi_sim"), "zh");
+        assert_eq!(normalize_language("nld"), "nl");
+        assert_eq!(normalize_language("gsw"), "gsw");
+        assert_eq!(language_name("nl-BE"), Some("Dutch"));
+        assert_eq!(language_name("dut"), Some("Dutch"));
+        assert_eq!(language_name("gsw"), Some("Swiss German"));
+        assert_eq!(language_name("xx"), None);
+        assert_eq!(
+            countries_for_language("fra").first().map(|s| s.country),
+            countries_for_language("fr").first().map(|s| s.country)
+        );
+        // Every language of the territory table has a name.
+        for uses in table_languages().by_country.values() {
+            for u in uses {
+                assert!(language_name(u.lang).is_some(), "{} has no name", u.lang);
+            }
+        }
     }
 
     #[test]

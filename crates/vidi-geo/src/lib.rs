@@ -9,6 +9,23 @@
 //! * [`country_name`] and [`countries`]: English names (CLDR) and populations.
 //!
 //! Sources, licences and how the tables were made: `docs/data.md`.
+//!
+//! ```
+//! use vidi_geo::{CountryCode, CoordError};
+//!
+//! let geo = vidi_geo::geocoder()?; // loaded once (~0.3 s), shared by all threads
+//! let kehl = geo.place(48.5725, 7.8155)?;
+//! assert_eq!(kehl.country.map(|c| c.to_string()).as_deref(), Some("DE"));
+//! assert_eq!(kehl.nearest_town.name, "Kehl");
+//! assert_eq!(geo.place(0.0, 0.0), Err(CoordError::NullIsland));
+//!
+//! let nl = CountryCode::parse("NL").ok_or("code")?;
+//! assert_eq!(vidi_geo::languages_of(nl)[0].lang, "nl");
+//! assert_eq!(vidi_geo::countries_for_language("nl")[0].country, nl);
+//! assert!(vidi_geo::countries_for_utc_offset(330).iter().any(|c| c.as_str() == "IN"));
+//! assert_eq!(vidi_geo::country_name("NL"), Some("Netherlands"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 mod country;
@@ -21,7 +38,7 @@ pub use country::{
     Country, CountryCode, countries, country, country_by_name, country_name, subdivision_name,
 };
 pub use language::{
-    CountryShare, LanguageUse, OfficialStatus, countries_for_language, languages_of,
+    CountryShare, LanguageUse, OfficialStatus, countries_for_language, language_name, languages_of,
     normalize_language,
 };
 pub use offset::{

@@ -63,5 +63,6 @@ mod tests {
             0
         );
         assert_eq!(malformed::<5>(include_str!("../data/utc_offsets.tsv")), 0);
+        assert_eq!(malformed::<4>(include_str!("../data/languages.tsv")), 0);
     }
 }
