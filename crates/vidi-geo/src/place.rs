@@ -497,6 +497,57 @@ mod tests {
         assert!(g.region_ids(f64::NAN, 0.0).is_err());
     }
 
+    /// A 0.5° grid over the whole globe plus extreme values: no panic, and
+    /// every country answered is in the country table.
+    #[test]
+    fn whole_globe_and_extremes() {
+        let g = geo();
+        let mut countries = std::collections::BTreeSet::new();
+        let mut unknown_ids = std::collections::BTreeSet::new();
+        for i in 0..=360 {
+            for j in 0..=720 {
+                let (lat, lon) = (-90.0 + 0.5 * f64::from(i), -180.0 + 0.5 * f64::from(j));
+                if let Ok(p) = g.place(lat, lon) {
+                    if let Some(c) = p.country {
+                        countries.insert(c);
+                    }
+                    assert!(p.nearest_town.distance_km.is_finite());
+                }
+                if let Ok(ids) = g.region_ids(lat, lon) {
+                    for id in ids {
+                        if id.len() == 2
+                            && CountryCode::parse(id).and_then(|c| country(c)).is_none()
+                        {
+                            unknown_ids.insert(id.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(countries.len() > 200, "{} countries", countries.len());
+        assert!(countries.iter().all(|c| country(*c).is_some()));
+        // Ids that are not ISO 3166-1 countries are only CLDR's extra
+        // territories (Ceuta and Melilla, Canary Islands, ...).
+        assert!(
+            unknown_ids
+                .iter()
+                .all(|id| ["EA", "IC", "AC", "TA", "CP", "DG"].contains(&id.as_str())),
+            "{unknown_ids:?}"
+        );
+        for (lat, lon) in [
+            (f64::MAX, 0.0),
+            (f64::MIN, 0.0),
+            (0.0, f64::MAX),
+            (f64::MIN_POSITIVE, 0.0),
+            (-0.0, -0.0),
+            (90.0, -180.0),
+            (-90.0, 180.0),
+            (f64::EPSILON, -f64::EPSILON),
+        ] {
+            let _ = g.place(lat, lon);
+        }
+    }
+
     #[test]
     fn haversine() {
         // Paris – London, about 344 km.
