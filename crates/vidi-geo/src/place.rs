@@ -515,9 +515,7 @@ mod tests {
                 }
                 if let Ok(ids) = g.region_ids(lat, lon) {
                     for id in ids {
-                        if id.len() == 2
-                            && CountryCode::parse(id).and_then(|c| country(c)).is_none()
-                        {
+                        if id.len() == 2 && CountryCode::parse(id).and_then(country).is_none() {
                             unknown_ids.insert(id.to_owned());
                         }
                     }
