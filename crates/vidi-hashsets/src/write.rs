@@ -218,6 +218,24 @@ mod tests {
         );
     }
 
+    struct Failing;
+    impl std::io::Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn io_failure_poisons() {
+        let mut out = Out::new(Failing);
+        assert!(matches!(out.put(b"x"), Err(WriteError::Io(_))));
+        assert!(matches!(out.put(b"y"), Err(WriteError::Poisoned)));
+        assert!(matches!(out.finish(), Err(WriteError::Poisoned)));
+    }
+
     #[test]
     fn policy() {
         let cats = [
