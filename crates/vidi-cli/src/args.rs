@@ -30,9 +30,154 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// Build a synthetic benign multi-agency dataset and ingest it.
     Demo(DemoArgs),
+    /// Known-hash sets: import, list, remove.
+    #[command(subcommand)]
+    Hashsets(HashsetsCommand),
+    /// Match media against the imported hash sets (also done after ingest and import).
+    Match(MatchArgs),
+    /// Triage a case: known (identified or not), known software, new.
+    Triage(TriageArgs),
+    /// Set an investigator's category on a media (kept apart from hash-set categories).
+    Categorize(CategorizeArgs),
+    /// Export a case's media as VICS JSON or ICSE CSV.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TriageArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// The case.
+    #[arg(long)]
+    pub(crate) case: String,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CategorizeArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// The media: SHA-256 or a prefix of it (at least 4 hex), or its MD5/SHA-1.
+    pub(crate) media: String,
+    /// Scheme: vics-us-2.0, vics-us, dhs-legacy, caid-uk, icse-flags.
+    #[arg(long)]
+    pub(crate) scheme: String,
+    /// Code in that scheme (e.g. 1, A, baseline).
+    #[arg(long)]
+    pub(crate) code: String,
+    /// Who sets it (default: the login name).
+    #[arg(long)]
+    pub(crate) by: Option<String>,
+    /// Why.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
+    /// JSON output (the media's category history).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// VICS JSON: 2.0 writes a case file (Cases with Media[]), 1.3 a hash set.
+    #[command(disable_version_flag = true)]
+    Vics(ExportVicsArgs),
+    /// INTERPOL ICSE `;` CSV.
+    IcseCsv(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// The case.
+    #[arg(long)]
+    pub(crate) case: String,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportVicsArgs {
+    #[command(flatten)]
+    pub(crate) export: ExportArgs,
+    /// VICS version: 2.0 or 1.3.
+    #[arg(long, default_value = "2.0")]
+    pub(crate) version: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HashsetsCommand {
+    /// Import a hash list (VICS JSON, ICSE CSV, NSRL RDS v2/v3, ThreatExchange CSV, plain).
+    Import(HashsetImportArgs),
+    /// List the imported sets.
+    Ls(HashsetLsArgs),
+    /// Remove a set (by id, or by name when only one set has it) and its matches.
+    Rm(HashsetRmArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HashsetImportArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// The hash list file.
+    pub(crate) file: PathBuf,
+    /// Format: auto, vics, icse, nsrl2, nsrl3, te-csv, plain.
+    #[arg(long, default_value = "auto")]
+    pub(crate) format: String,
+    /// Name of the set (default: the file name).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// In plain lists, 64-hex lines are PDQ hashes (default: SHA-256).
+    #[arg(long)]
+    pub(crate) pdq: bool,
+    /// Do not match the workspace's media against the new set.
+    #[arg(long)]
+    pub(crate) no_match: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HashsetLsArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HashsetRmArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Set id, or name.
+    pub(crate) set: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MatchArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Only the media of this case.
+    #[arg(long)]
+    pub(crate) case: Option<String>,
+    /// PDQ Hamming radius.
+    #[arg(long, default_value_t = 31)]
+    pub(crate) radius: u32,
+    /// Skip PDQ hashes of lower quality (media and list side).
+    #[arg(long, default_value_t = 50)]
+    pub(crate) min_quality: u8,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -118,6 +118,20 @@ pub enum StoreError {
         /// The status as given (truncated).
         status: String,
     },
+    /// No media with this SHA-256 is stored.
+    #[error("no media {sha256} in this workspace")]
+    NoSuchMedia {
+        /// SHA-256 hex asked for.
+        sha256: String,
+    },
+    /// No entry with this id in a hash set.
+    #[error("hash set {set_id} has no entry {entry_id}")]
+    NoSuchEntry {
+        /// The set.
+        set_id: i64,
+        /// The entry id asked for.
+        entry_id: i64,
+    },
     /// No ingest run with this id.
     #[error("no ingest run with id {id}")]
     NoSuchRun {

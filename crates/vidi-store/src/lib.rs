@@ -42,6 +42,8 @@ pub use blob::{BlobStore, thumb_key, validate_key};
 pub use error::StoreError;
 pub use schema::{SCHEMA_VERSION, migration_sql};
 pub use store::{
-    Change, Counts, EvidenceRow, MIN_PREFIX, PutOutcome, RunInfo, RunRow, RunStatus, Store,
+    CategoryRecord, Change, Counts, EvidenceRow, HashSetInfo, HashSetStatus, HashSetWriter, HitRow,
+    HitRule, IMPORT_BATCH, MIN_PREFIX, MatchMedia, NewHit, PutOutcome, RunInfo, RunRow, RunStatus,
+    Store, StoredEntry,
 };
-pub use workspace::{BLOBS_DIR, DB_FILE, Workspace};
+pub use workspace::{BLOBS_DIR, DB_FILE, INDEXES_DIR, Workspace};

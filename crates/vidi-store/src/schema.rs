@@ -138,8 +138,72 @@ CREATE TABLE ingest_runs (
 CREATE INDEX ingest_runs_status ON ingest_runs(status);
 "#;
 
+/// Schema version 3: known-hash sets, their matches and investigator
+/// categories.
+///
+/// The entries of set `N` live in their own table `hs_N` (created by the
+/// import, see `store::hashsets`): a national set has 10^6 to 10^8 rows, and a
+/// table of its own is filled without indexes, indexed once at the end, and
+/// dropped in one statement when the set is removed.
+const V3: &str = r#"
+CREATE TABLE hashsets (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    file_sha256  TEXT NOT NULL CHECK (length(file_sha256) = 64),
+    format       TEXT NOT NULL,
+    source_path  TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('importing', 'ready')),
+    entries      INTEGER NOT NULL DEFAULT 0,
+    records_read INTEGER NOT NULL DEFAULT 0,
+    rejected     INTEGER NOT NULL DEFAULT 0,
+    md5_count    INTEGER NOT NULL DEFAULT 0,
+    sha1_count   INTEGER NOT NULL DEFAULT 0,
+    sha256_count INTEGER NOT NULL DEFAULT 0,
+    pdq_count    INTEGER NOT NULL DEFAULT 0,
+    started_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    imported_at  TEXT,
+    UNIQUE (name, file_sha256)
+);
+
+CREATE TABLE hashset_categories (
+    id     INTEGER PRIMARY KEY,
+    scheme TEXT NOT NULL,
+    code   TEXT NOT NULL,
+    label  TEXT NOT NULL DEFAULT '',
+    UNIQUE (scheme, code, label)
+);
+
+CREATE TABLE hashset_hits (
+    media_sha256 TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    set_id       INTEGER NOT NULL REFERENCES hashsets(id) ON DELETE CASCADE,
+    entry_id     INTEGER NOT NULL,
+    rule         TEXT NOT NULL
+        CHECK (rule IN ('md5', 'sha1', 'sha256', 'pdq', 'pdq-dihedral', 'vpdq-frame')),
+    distance     INTEGER NOT NULL,
+    detail_json  TEXT,
+    categories   TEXT NOT NULL DEFAULT '',
+    flags        INTEGER NOT NULL DEFAULT 0,
+    series       TEXT,
+    matched_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (media_sha256, set_id, entry_id, rule)
+);
+CREATE INDEX hashset_hits_set ON hashset_hits(set_id);
+
+CREATE TABLE media_categories (
+    id           INTEGER PRIMARY KEY,
+    media_sha256 TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    scheme       TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    label        TEXT,
+    set_by       TEXT NOT NULL,
+    note         TEXT,
+    set_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX media_categories_media ON media_categories(media_sha256, scheme, id);
+"#;
+
 /// All migrations, in order. `MIGRATIONS[i]` yields schema version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -14,6 +14,10 @@ use crate::{BlobStore, StoreError, schema};
 pub const DB_FILE: &str = "vidi.db";
 /// Folder name of the blob store inside a workspace.
 pub const BLOBS_DIR: &str = "blobs";
+/// Folder of derived indexes (one PDQ index file per hash set).
+pub const INDEXES_DIR: &str = "indexes";
+/// Folder of the lock files of running hash-set imports.
+pub(crate) const IMPORTS_DIR: &str = "imports";
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -102,6 +106,14 @@ impl Workspace {
     /// The blob store.
     pub fn blobs(&self) -> &BlobStore {
         &self.blobs
+    }
+
+    /// Where the PDQ index of hash set `id` is kept (the folder is created,
+    /// private, on first use; the file may not exist yet).
+    pub fn hashset_index_path(&self, id: i64) -> Result<PathBuf, StoreError> {
+        let dir = self.root.join(INDEXES_DIR);
+        make_private_dir(&dir)?;
+        Ok(dir.join(format!("hashset-{id}.pdqi")))
     }
 
     /// Open and configure a connection, applying pending migrations.
@@ -204,6 +216,21 @@ fn is_file(path: &Path) -> Result<bool, StoreError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(StoreError::io(path, e)),
     }
+}
+
+/// Create (or truncate) a file readable by the owner only, creating its
+/// folder (0700) when missing.
+pub(crate) fn create_private_file(path: &Path) -> Result<fs::File, StoreError> {
+    if let Some(dir) = path.parent() {
+        make_private_dir(dir)?;
+    }
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| StoreError::io(path, e))
 }
 
 fn make_private_dir(path: &Path) -> Result<(), StoreError> {

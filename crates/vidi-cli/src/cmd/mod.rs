@@ -4,7 +4,8 @@ mod bench;
 mod bench_index;
 mod demo;
 mod ingest;
-mod query;
+mod known;
+pub(crate) mod query;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use vidi_store::Workspace;
 
-use crate::args::{BenchCommand, Cli, Command};
+use crate::args::{BenchCommand, Cli, Command, ExportCommand, HashsetsCommand};
 
 pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitCode> {
     let quiet = cli.quiet;
@@ -28,6 +29,14 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Ingest(a) => ingest::run(&a, quiet, cancel),
         Command::Ls(a) => query::ls(&a),
         Command::Show(a) => query::show(&a),
+        Command::Hashsets(HashsetsCommand::Import(a)) => known::import(&a, quiet, cancel),
+        Command::Hashsets(HashsetsCommand::Ls(a)) => known::ls(&a),
+        Command::Hashsets(HashsetsCommand::Rm(a)) => known::rm(&a, quiet),
+        Command::Match(a) => known::run_match(&a, quiet, cancel),
+        Command::Triage(a) => known::run_triage(&a),
+        Command::Categorize(a) => known::categorize(&a, quiet),
+        Command::Export(ExportCommand::Vics(a)) => known::export_vics(&a, quiet),
+        Command::Export(ExportCommand::IcseCsv(a)) => known::export_icse(&a, quiet),
         Command::Demo(a) => demo::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
         Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),

@@ -4,8 +4,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use serde::Serialize;
+use vidi_known::{CategoryView, HitView};
 use vidi_pipeline::view::{EvidenceView, MediaView};
 use vidi_store::Store;
+use vidi_types::MediaRecord;
 
 use crate::args::{LsArgs, ShowArgs};
 use crate::output;
@@ -14,30 +17,75 @@ pub(crate) fn ls(a: &LsArgs) -> anyhow::Result<ExitCode> {
     let ws = super::open_workspace(&a.ws.workspace)?;
     let store = Store::open(&ws)?;
     let rows = store.list_evidence(a.case.as_deref())?;
+    let hits = store.hits_by_media(a.case.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for row in &rows {
         let view = EvidenceView::new(&row.item, row.media.as_ref());
+        let row_hits = row
+            .item
+            .media
+            .and_then(|m| hits.get(&m))
+            .map(|h| HitView::all(h))
+            .unwrap_or_default();
         if a.json {
-            output::data(&mut out, &serde_json::to_string(&view)?)?;
+            let v = WithHits {
+                view: &view,
+                hits: row_hits,
+            };
+            output::data(&mut out, &serde_json::to_string(&v)?)?;
         } else {
-            output::data(&mut out, &view.line())?;
+            let mut line = view.line();
+            if !row_hits.is_empty() {
+                line.push_str(&format!("  [known: {}]", hits_summary(&row_hits)));
+            }
+            output::data(&mut out, &line)?;
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let ws = super::open_workspace(&a.ws.workspace)?;
-    let store = Store::open(&ws)?;
-    let id = a.id.trim();
+/// An evidence view with its hash-set hits (`vidi ls --json`).
+#[derive(Serialize)]
+struct WithHits<'a> {
+    #[serde(flatten)]
+    view: &'a EvidenceView,
+    hits: Vec<HitView>,
+}
+
+/// `vidi show --json`: the media view with hits and investigator categories.
+#[derive(Serialize)]
+struct ShowView<'a> {
+    #[serde(flatten)]
+    view: MediaView<'a>,
+    hits: Vec<HitView>,
+    categories: Vec<CategoryView>,
+}
+
+/// "set:scheme/code rule d" for each hit, for human output.
+fn hits_summary(hits: &[HitView]) -> String {
+    hits.iter()
+        .map(|h| {
+            let cat = match (&h.scheme, &h.code) {
+                (Some(s), Some(c)) => format!(" {s}/{c}"),
+                _ => String::new(),
+            };
+            format!("{}{cat} by {} d={}", h.set, h.rule, h.distance)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The one media an id (SHA-256 prefix, MD5 or SHA-1) names.
+pub(crate) fn resolve_media(store: &Store, id: &str) -> anyhow::Result<MediaRecord> {
+    let id = id.trim();
     if id.len() < 4 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
         bail!(
             "{id:?} is not a hash prefix: give at least 4 hex characters of a SHA-256, or a full MD5 or SHA-1"
         );
     }
-    let found = store.media_by_prefix(id)?;
+    let mut found = store.media_by_prefix(id)?;
     match found.len() {
         0 => bail!("no media matches {id}"),
         1 => {}
@@ -54,14 +102,30 @@ pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let media = &found[0];
+    Ok(found.swap_remove(0))
+}
+
+pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let ws = super::open_workspace(&a.ws.workspace)?;
+    let store = Store::open(&ws)?;
+    let media = &resolve_media(&store, &a.id)?;
     let evidence = store.evidence_for_media(&media.digests.sha256)?;
+    let hits = HitView::all(&store.hits_for_media(&media.digests.sha256)?);
+    let categories: Vec<CategoryView> = store
+        .media_categories(&media.digests.sha256)?
+        .iter()
+        .map(CategoryView::of)
+        .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.json {
-        let view = MediaView {
-            media,
-            evidence: &evidence,
+        let view = ShowView {
+            view: MediaView {
+                media,
+                evidence: &evidence,
+            },
+            hits,
+            categories,
         };
         output::data(&mut out, &serde_json::to_string_pretty(&view)?)?;
         return Ok(ExitCode::SUCCESS);
@@ -133,6 +197,35 @@ pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
     }
     for w in &m.warnings {
         lines.push(format!("warning  {w}"));
+    }
+    for h in &hits {
+        let cat = match (&h.scheme, &h.code) {
+            (Some(s), Some(c)) => format!("{s}/{c} {}", h.label.unwrap_or("")),
+            _ => "no category".to_owned(),
+        };
+        lines.push(format!(
+            "known    set {} ({}) entry {}: {cat}; {} distance {}{}",
+            h.set_id,
+            h.set,
+            h.entry_id,
+            h.rule,
+            h.distance,
+            h.series
+                .as_ref()
+                .map(|s| format!("; series {s}"))
+                .unwrap_or_default()
+        ));
+    }
+    for c in &categories {
+        lines.push(format!(
+            "category {}/{} {} by {} at {}{}",
+            c.scheme,
+            c.code,
+            c.label.unwrap_or(""),
+            c.set_by,
+            c.set_at,
+            if c.current { "" } else { " (superseded)" }
+        ));
     }
     lines.push(format!("found at ({}):", evidence.len()));
     for e in &evidence {

@@ -1,6 +1,8 @@
 //! The SQL store: one connection, one transaction per evidence item.
 
 mod codec;
+mod hashsets;
+mod hits;
 mod read;
 mod runs;
 
@@ -9,6 +11,8 @@ use vidi_types::{EvidenceItem, MediaRecord, Sha256};
 
 use crate::{StoreError, Workspace};
 
+pub use hashsets::{HashSetInfo, HashSetStatus, HashSetWriter, IMPORT_BATCH, StoredEntry};
+pub use hits::{CategoryRecord, HitRow, HitRule, MatchMedia, NewHit};
 pub use read::{Counts, EvidenceRow, MIN_PREFIX};
 pub use runs::{RunInfo, RunRow, RunStatus};
 
