@@ -452,6 +452,22 @@ mod tests {
     }
 
     #[test]
+    fn pdq_extension() {
+        let pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+        let data = format!(
+            r#"{{"value":[{{"PDQ":"{pdq}","PDQQuality":90}},{{"PDQ":"{pdq}","PDQQuality":101}},{{"PDQ":"xyz"}},{{"PDQQuality":5}}]}}"#
+        );
+        let (ok, bad, _) = run(&data);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].pdq.unwrap().to_hex(), pdq);
+        assert_eq!(ok[0].pdq_quality, Some(90));
+        let reasons: Vec<&str> = bad.iter().map(|r| r.reason.as_str()).collect();
+        assert!(reasons[0].contains("PDQQuality"), "{reasons:?}");
+        assert!(reasons[1].contains("bad PDQ"), "{reasons:?}");
+        assert!(reasons[2].contains("no MD5"), "{reasons:?}");
+    }
+
+    #[test]
     fn case_media_streamed_and_odd_shapes_rejected() {
         let data = r#"{"value":[{"CaseID":1,"Media":[{"MD5":"d41d8cd98f00b204e9800998ecf8427e","Category":1},7,{"MD5":"x"}],"TotalMediaFiles":99},
 {"CaseID":2,"Media":null},{"CaseID":3,"Media":{"a":[1]}},[1,[2]],"s",null]}"#;

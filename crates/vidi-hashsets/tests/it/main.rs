@@ -1,6 +1,7 @@
 //! Integration tests: fixtures, every corpus sample, round trip.
 
 mod nsrl3;
+mod vics20;
 mod writers;
 
 use std::fs::File;
