@@ -206,6 +206,9 @@ pub(crate) struct IngestArgs {
     /// Do not write thumbnails.
     #[arg(long)]
     pub(crate) no_thumbnails: bool,
+    /// Do not match the ingested media against the imported hash sets.
+    #[arg(long)]
+    pub(crate) no_match: bool,
     /// Worker threads (default: number of cores).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub(crate) threads: usize,

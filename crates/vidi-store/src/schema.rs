@@ -147,7 +147,8 @@ CREATE INDEX ingest_runs_status ON ingest_runs(status);
 /// dropped in one statement when the set is removed.
 const V3: &str = r#"
 CREATE TABLE hashsets (
-    id           INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: the id of a removed set is never given to another.
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     name         TEXT NOT NULL,
     file_sha256  TEXT NOT NULL CHECK (length(file_sha256) = 64),
     format       TEXT NOT NULL,

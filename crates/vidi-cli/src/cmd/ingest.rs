@@ -29,8 +29,49 @@ pub(crate) fn run(
     let bar = Bar::new(quiet);
     let summary = vidi_pipeline::ingest(&ws, &config, &bar, cancel)?;
     bar.finish();
-    report(&summary, a.json, quiet)?;
+    // Known material is matched as soon as it is ingested.
+    let matched = if a.no_match || summary.cancelled {
+        None
+    } else {
+        let config = vidi_known::MatchConfig {
+            case: Some(a.case.clone()),
+            ..vidi_known::MatchConfig::default()
+        };
+        Some(vidi_known::match_workspace(&ws, &config, cancel)?)
+    };
+    report_with_match(&summary, matched.as_ref(), a.json, quiet)?;
     Ok(exit_code(&summary))
+}
+
+#[derive(serde::Serialize)]
+struct WithMatch<'a> {
+    #[serde(flatten)]
+    ingest: &'a IngestSummary,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matched: Option<&'a vidi_known::MatchSummary>,
+}
+
+fn report_with_match(
+    s: &IngestSummary,
+    matched: Option<&vidi_known::MatchSummary>,
+    json: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if json {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let v = WithMatch { ingest: s, matched };
+        output::data(&mut out, &serde_json::to_string(&v)?)?;
+        return Ok(());
+    }
+    report(s, false, quiet)?;
+    if let Some(m) = matched
+        && !quiet
+        && m.sets > 0
+    {
+        super::known::note_match(m);
+    }
+    Ok(())
 }
 
 pub(crate) fn exit_code(s: &IngestSummary) -> ExitCode {

@@ -149,7 +149,7 @@ pub(crate) fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-fn note_match(m: &MatchSummary) {
+pub(crate) fn note_match(m: &MatchSummary) {
     let rules: Vec<String> = m.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
     output::note(&format!(
         "matched {} media against {} set(s): {} hits ({} new) on {} media{}",

@@ -5,4 +5,5 @@
 mod corpus;
 mod ingest;
 mod kill;
+mod known;
 mod util;

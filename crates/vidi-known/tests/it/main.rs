@@ -1,1 +1,6 @@
-//! Integration tests of vidi-known.
+//! Integration tests of vidi-known: a real workspace, real ingest of
+//! synthetic images, real hash lists written to disk.
+
+mod export;
+mod support;
+mod workflow;
