@@ -265,6 +265,24 @@ pub(crate) enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// PDQ index: exact radius search on random hashes with planted neighbours.
     PdqIndex(BenchPdqIndexArgs),
+    /// Hash-set import: a generated list of N entries into a fresh workspace.
+    HashsetImport(BenchHashsetImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchHashsetImportArgs {
+    /// Entries in the generated list.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub(crate) entries: u64,
+    /// Format of the generated list: plain (MD5), nsrl2 (MD5 + SHA-1 + name + size) or vics (VICS 2.0 with MD5, SHA-1, PDQ, category).
+    #[arg(long, default_value = "plain")]
+    pub(crate) format: String,
+    /// Folder for the list and the workspace (default: a temp dir, removed after).
+    #[arg(long)]
+    pub(crate) dir: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

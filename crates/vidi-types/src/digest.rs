@@ -16,6 +16,40 @@ pub struct HexError {
     pub got: String,
 }
 
+/// Value of each byte as a hex digit, 0xff when not one.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decode hex (either case) into exactly `out.len()` bytes. False when the
+/// length is wrong or a character is not a hex digit. Table-driven: hash
+/// lists hold 10^8 hex strings.
+pub(crate) fn decode_hex(s: &[u8], out: &mut [u8]) -> bool {
+    if s.len() != out.len() * 2 {
+        return false;
+    }
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let hi = HEX_VALUE[pair[0] as usize];
+        let lo = HEX_VALUE[pair[1] as usize];
+        bad |= (hi | lo) & 0xf0;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    bad == 0
+}
+
 macro_rules! digest_type {
     ($(#[$doc:meta])* $name:ident, $len:expr) => {
         $(#[$doc])*
@@ -35,12 +69,13 @@ macro_rules! digest_type {
             pub fn from_hex(s: &str) -> Result<Self, HexError> {
                 let s = s.trim();
                 let mut out = [0u8; $len];
-                match hex::decode_to_slice(s, &mut out) {
-                    Ok(()) => Ok(Self(out)),
-                    Err(_) => Err(HexError {
+                if decode_hex(s.as_bytes(), &mut out) {
+                    Ok(Self(out))
+                } else {
+                    Err(HexError {
                         expected: $len * 2,
                         got: s.chars().take(80).collect(),
-                    }),
+                    })
                 }
             }
 
@@ -111,6 +146,26 @@ pub struct Digests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_hex_agrees_with_the_hex_crate_on_every_byte_pair() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let s = [a, b];
+                let mut ours = [0u8; 1];
+                let mut theirs = [0u8; 1];
+                let ok = decode_hex(&s, &mut ours);
+                let want = hex::decode_to_slice(s, &mut theirs).is_ok();
+                assert_eq!(ok, want, "{s:?}");
+                if ok {
+                    assert_eq!(ours, theirs);
+                }
+            }
+        }
+        let mut out = [0u8; 2];
+        assert!(!decode_hex(b"abc", &mut out));
+        assert!(!decode_hex(b"", &mut out));
+    }
 
     #[test]
     fn hex_round_trip_and_case() {

@@ -24,10 +24,12 @@ impl PdqHash {
     pub fn from_hex(s: &str) -> Result<Self, HexError> {
         let s = s.trim();
         let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).map_err(|_| HexError {
-            expected: 64,
-            got: s.chars().take(80).collect(),
-        })?;
+        if !crate::digest::decode_hex(s.as_bytes(), &mut out) {
+            return Err(HexError {
+                expected: 64,
+                got: s.chars().take(80).collect(),
+            });
+        }
         Ok(Self(out))
     }
 

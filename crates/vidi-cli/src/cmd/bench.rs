@@ -13,7 +13,7 @@ use crate::args::BenchIngestArgs;
 use crate::output;
 
 /// Peak resident set size of this process in bytes, from getrusage.
-fn peak_rss() -> u64 {
+pub(crate) fn peak_rss() -> u64 {
     let get = |who| {
         let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
         // SAFETY: ru is a valid out-pointer for getrusage.

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod bench;
+mod bench_hashsets;
 mod bench_index;
 mod demo;
 mod ingest;
@@ -40,6 +41,7 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Demo(a) => demo::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
         Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),
+        Command::Bench(BenchCommand::HashsetImport(a)) => bench_hashsets::run(&a, quiet, cancel),
     }
 }
 
