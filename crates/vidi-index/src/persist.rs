@@ -329,8 +329,7 @@ impl PdqIndex {
         };
         rd.sum.update(&header);
         // Reserve no more than a chunk's worth up front: vectors grow with the data.
-        let cap = |per: usize| (CHUNK / per).min(n * layout.tables());
-        let mut words: Vec<[u64; 4]> = Vec::with_capacity(cap(32).min(n));
+        let mut words: Vec<[u64; 4]> = Vec::with_capacity((CHUNK / 32).min(n));
         rd.section(count * 32, 32, |b| {
             words.extend(b.chunks_exact(32).map(|h| {
                 let mut w = [0u64; 4];
@@ -349,11 +348,13 @@ impl PdqIndex {
                     .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
             );
         })?;
-        let mut resid: Vec<u16> = Vec::with_capacity(cap(2));
+        // The hashes are all there now, so the count is backed by data: the
+        // tables (at most 3 times the hash bytes) can be reserved whole.
+        let mut resid: Vec<u16> = Vec::with_capacity(n * layout.tables());
         rd.section(tables * count * 2, 2, |b| {
             resid.extend(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
         })?;
-        let mut ids: Vec<u8> = Vec::with_capacity(cap(1));
+        let mut ids: Vec<u8> = Vec::with_capacity(n * layout.tables() * id_bytes + 4);
         rd.section(tables * count * id_bytes as u64, id_bytes, |b| {
             ids.extend_from_slice(b);
         })?;
@@ -395,7 +396,15 @@ impl PdqIndex {
         {
             return inconsistent("section sizes");
         }
-        for t in 0..tables {
+        // What each table must hold, from one pass over the hashes.
+        let mut expected = vec![0u64; tables];
+        for (id, w) in self.words.iter().enumerate() {
+            for (t, e) in expected.iter_mut().enumerate() {
+                let (k, r) = self.layout.halves(w, t);
+                *e = e.wrapping_add(pair_mix(t, id as u32, u32::from(k) << 16 | u32::from(r)));
+            }
+        }
+        for (t, &hashes) in expected.iter().enumerate() {
             let off = &self.offsets[t * (BUCKETS + 1)..(t + 1) * (BUCKETS + 1)];
             if off[0] != 0 || off[BUCKETS] as usize != n {
                 return inconsistent("table offsets do not span the hashes");
@@ -420,10 +429,6 @@ impl PdqIndex {
                         entries.wrapping_add(pair_mix(t, id, (h as u32) << 16 | u32::from(r)));
                 }
             }
-            let hashes = self.words.iter().enumerate().fold(0u64, |s, (id, w)| {
-                let (k, r) = self.layout.halves(w, t);
-                s.wrapping_add(pair_mix(t, id as u32, u32::from(k) << 16 | u32::from(r)))
-            });
             if entries != hashes {
                 return inconsistent("a table does not list each hash once under its substring");
             }
