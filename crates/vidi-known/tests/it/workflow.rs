@@ -480,3 +480,43 @@ fn triage_counts_known_identified_unidentified_software_new_and_categories() {
     );
     assert!(triage(&f.ws, "NOPE").is_err());
 }
+
+#[test]
+fn nsrl_rds_v3_database_imports_as_known_software() {
+    let f = Fixture::new();
+    let c = f.media("c.png");
+    let db = f
+        .data
+        .parent()
+        .unwrap()
+        .join("RDS_2024.03.1_modern_minimal.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE FILE (sha256 VARCHAR, sha1 VARCHAR, md5 VARCHAR, crc32 VARCHAR, \
+         file_name VARCHAR, file_size INTEGER, package_id INTEGER);",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO FILE (sha256, sha1, md5, file_name, file_size, package_id) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+        (
+            c.digests.sha256.to_hex().to_uppercase(),
+            c.digests.sha1.to_hex().to_uppercase(),
+            c.digests.md5.to_hex().to_uppercase(),
+            "c.png",
+            c.size as i64,
+        ),
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO FILE (sha256, sha1, md5, file_name, file_size, package_id) VALUES ('zz', 'zz', 'zz', 'bad', 1, 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let s = import(&f, &db);
+    assert_eq!(s.format, "nsrl3");
+    assert_eq!((s.imported, s.rejected), (1, 1), "{s:?}");
+    assert_eq!(match_all(&f).media_with_hits, 1);
+    let t = triage(&f.ws, "BE-1").unwrap();
+    assert_eq!(t.by_status.get(&Status::KnownNonPertinent), Some(&1));
+}
