@@ -17,7 +17,7 @@
 
 use std::io::{self, Read, Write};
 
-use crate::{BUCKETS, Layout, PdqIndex, id_bytes_for};
+use crate::{BUCKETS, Layout, PdqIndex, advise_huge, id_bytes_for};
 
 const MAGIC: &[u8; 8] = b"VIDIPDQI";
 const VERSION: u32 = 2;
@@ -351,10 +351,17 @@ impl PdqIndex {
         // The hashes are all there now, so the count is backed by data: the
         // tables (at most 3 times the hash bytes) can be reserved whole.
         let mut resid: Vec<u16> = Vec::with_capacity(n * layout.tables());
+        advise_huge(&mut resid);
         rd.section(tables * count * 2, 2, |b| {
             resid.extend(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
         })?;
         let mut ids: Vec<u8> = Vec::with_capacity(n * layout.tables() * id_bytes + 4);
+        advise_huge(&mut ids);
+        // The hashes grew in steps; move them to memory advised for huge pages.
+        let mut w = Vec::with_capacity(words.len());
+        advise_huge(&mut w);
+        w.extend_from_slice(&words);
+        drop(std::mem::replace(&mut words, w));
         rd.section(tables * count * id_bytes as u64, id_bytes, |b| {
             ids.extend_from_slice(b);
         })?;
