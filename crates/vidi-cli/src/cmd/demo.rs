@@ -83,6 +83,12 @@ pub(crate) fn run(
         }
     }
 
+    let known = if cancel.is_cancelled() {
+        None
+    } else {
+        Some(demo_known_set(&ws, &data, &reports, cancel)?)
+    };
+
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.json {
@@ -91,6 +97,7 @@ pub(crate) fn run(
             "data": data,
             "files": manifest.files.len(),
             "cases": reports,
+            "known": known,
         });
         output::data(&mut out, &serde_json::to_string(&v)?)?;
     } else if !quiet {
@@ -124,6 +131,21 @@ pub(crate) fn run(
             out,
             "errors are expected: the demo includes a truncated and a corrupt file on purpose."
         )?;
+        if let Some(k) = &known {
+            writeln!(
+                out,
+                "known material: a demo VICS 2.0 hash set of {} entries was imported; {} media match it",
+                k.import.imported, k.matched.media_with_hits
+            )?;
+            if let Some(r) = reports.first() {
+                writeln!(
+                    out,
+                    "triage: vidi triage --workspace {} --case {}",
+                    ws.root().display(),
+                    r.case
+                )?;
+            }
+        }
         writeln!(
             out,
             "next: vidi ls --workspace {} | vidi show --workspace {} <sha256-prefix>",
@@ -136,4 +158,72 @@ pub(crate) fn run(
         return Ok(ExitCode::from(130));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the demo's known-material step did.
+#[derive(serde::Serialize)]
+struct DemoKnown {
+    import: vidi_known::ImportSummary,
+    matched: vidi_known::MatchSummary,
+}
+
+/// A small VICS 2.0 hash set as an agency would receive it: the images of
+/// the first case, as a known series (comparison-image category; the first
+/// one with its victim marked identified), plus the PDQ of one image so that
+/// near copies match too. Imported and matched like any real set.
+fn demo_known_set(
+    ws: &Workspace,
+    data: &std::path::Path,
+    reports: &[CaseReport],
+    cancel: &vidi_types::Cancel,
+) -> anyhow::Result<DemoKnown> {
+    use vidi_hashsets::{Category, EntryFlags, HashEntry, Scheme, VicsDocument, VicsVersion};
+    let store = vidi_store::Store::open(ws)?;
+    let case = reports.first().map(|r| r.case.clone()).unwrap_or_default();
+    let rows = store.list_evidence(Some(&case))?;
+    let images: Vec<_> = rows
+        .iter()
+        .filter_map(|r| r.media.as_ref())
+        .filter(|m| m.kind == vidi_types::MediaKind::Image && m.pdq.is_some())
+        .take(3)
+        .collect();
+    let path = data.join("known-demo-vics-2.0.json");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = vidi_hashsets::VicsWriter::new(
+        std::io::BufWriter::new(file),
+        VicsVersion::V2_0,
+        VicsDocument::HashSet,
+    )?;
+    for (i, m) in images.iter().enumerate() {
+        w.write(&HashEntry {
+            md5: Some(m.digests.md5),
+            sha1: Some(m.digests.sha1),
+            pdq: if i == 0 { m.pdq.map(|p| p.hash) } else { None },
+            categories: vec![Category::new(Scheme::Vics20, "4")],
+            series: Some("Demo series A".into()),
+            flags: EntryFlags {
+                victim_identified: Some(i == 0),
+                ..EntryFlags::default()
+            },
+            ..HashEntry::default()
+        })?;
+    }
+    std::io::Write::flush(&mut w.finish()?)?;
+    let import = vidi_known::import_hashset(
+        ws,
+        &path,
+        &vidi_known::ImportOptions::default(),
+        &vidi_known::NoImportProgress,
+        cancel,
+    )?;
+    let matched = vidi_known::match_workspace(
+        ws,
+        &vidi_known::MatchConfig {
+            sets: Some(vec![import.set_id]),
+            ..vidi_known::MatchConfig::default()
+        },
+        cancel,
+    )?;
+    Ok(DemoKnown { import, matched })
 }
