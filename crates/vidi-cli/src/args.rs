@@ -42,9 +42,42 @@ pub(crate) enum Command {
     /// Export a case's media as VICS JSON or ICSE CSV.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Model files vidi may load (no downloads): list, verify, add.
+    #[command(subcommand)]
+    Models(ModelsCommand),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelsDirArg {
+    /// Models directory (default: $VIDI_MODELS_DIR or ~/.cache/vidi-models).
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// The installed models: name, task, architecture, licence, source, files.
+    List(ModelsDirArg),
+    /// Check every file of one model (or all) against its manifest's size and SHA-256.
+    Verify {
+        #[command(flatten)]
+        dir: ModelsDirArg,
+        /// Only this model.
+        name: Option<String>,
+    },
+    /// Add a model described by a manifest.json (files beside it): verified, then copied in.
+    Add {
+        #[command(flatten)]
+        dir: ModelsDirArg,
+        /// The manifest.json of the model to add.
+        manifest: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod bench_index;
 mod demo;
 mod ingest;
 mod known;
+mod models;
 pub(crate) mod query;
 
 use std::path::Path;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use vidi_store::Workspace;
 
-use crate::args::{BenchCommand, Cli, Command, ExportCommand, HashsetsCommand};
+use crate::args::{BenchCommand, Cli, Command, ExportCommand, HashsetsCommand, ModelsCommand};
 
 pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitCode> {
     let quiet = cli.quiet;
@@ -38,6 +39,13 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Categorize(a) => known::categorize(&a, quiet),
         Command::Export(ExportCommand::Vics(a)) => known::export_vics(&a, quiet),
         Command::Export(ExportCommand::IcseCsv(a)) => known::export_icse(&a, quiet),
+        Command::Models(ModelsCommand::List(a)) => models::list(&a),
+        Command::Models(ModelsCommand::Verify { dir, name }) => {
+            models::verify(&dir, name.as_deref())
+        }
+        Command::Models(ModelsCommand::Add { dir, manifest }) => {
+            models::add(&dir, &manifest, quiet)
+        }
         Command::Demo(a) => demo::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
         Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),

@@ -6,4 +6,5 @@ mod corpus;
 mod ingest;
 mod kill;
 mod known;
+mod models;
 mod util;
