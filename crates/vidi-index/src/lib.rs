@@ -157,7 +157,8 @@ fn huge_vec<T: Clone + Default>(len: usize) -> Vec<T> {
     v
 }
 
-/// Ask for huge pages over the whole capacity of `v` (before it is written).
+/// Ask for huge pages over the whole capacity of `v` (pages not yet written
+/// get them; written ones keep what they have).
 #[allow(clippy::ptr_arg)]
 fn advise_huge<T>(v: &mut Vec<T>) {
     #[cfg(target_os = "linux")]

@@ -216,13 +216,11 @@ impl<R: Read> Reading<R> {
 /// of the consistency check.
 #[inline]
 fn pair_mix(t: usize, id: u32, k: u32) -> u64 {
-    let mut h =
-        (u64::from(id) << 32 | u64::from(k)) ^ (t as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
-    h ^= h >> 31;
-    h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h ^ (h >> 32)
+    // One multiply and a fold: non-linear, so sums of mixes tell multisets apart
+    // (against accidents and buggy writers; the checksum is not a signature either).
+    let h = ((u64::from(id) << 32 | u64::from(k)) ^ (t as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
 }
 
 impl PdqIndex {
@@ -331,6 +329,12 @@ impl PdqIndex {
         // Reserve no more than a chunk's worth up front: vectors grow with the data.
         let mut words: Vec<[u64; 4]> = Vec::with_capacity((CHUNK / 32).min(n));
         rd.section(count * 32, 32, |b| {
+            let more = b.len() / 32;
+            if words.capacity() - words.len() < more {
+                // Grow by doubling, and advise the fresh, untouched part for huge pages.
+                words.reserve(more.max(words.len()));
+                advise_huge(&mut words);
+            }
             words.extend(b.chunks_exact(32).map(|h| {
                 let mut w = [0u64; 4];
                 for (i, c) in h.chunks_exact(8).enumerate() {
@@ -357,11 +361,6 @@ impl PdqIndex {
         })?;
         let mut ids: Vec<u8> = Vec::with_capacity(n * layout.tables() * id_bytes + 4);
         advise_huge(&mut ids);
-        // The hashes grew in steps; move them to memory advised for huge pages.
-        let mut w = Vec::with_capacity(words.len());
-        advise_huge(&mut w);
-        w.extend_from_slice(&words);
-        drop(std::mem::replace(&mut words, w));
         rd.section(tables * count * id_bytes as u64, id_bytes, |b| {
             ids.extend_from_slice(b);
         })?;
