@@ -24,6 +24,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# OCR: libtesseract (linked by vidi-ocr) and the language packs.
+bash "$(dirname "$0")/setup-ocr.sh"
+
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2
   exit 2
