@@ -1,0 +1,304 @@
+//! Location hypotheses: clues rolled up into ranked countries, each with
+//! the evidence behind it and how much each piece weighed.
+//!
+//! Each clue spreads points over the countries it points to: a GPS place
+//! all on its country; a written or spoken language over the countries
+//! where it is spoken, in proportion to their speakers (CLDR); a UTC offset
+//! evenly over the countries that use it; a country named in the text on
+//! that country. Points are the kind's weight x the clue's confidence x the
+//! country's share. A country's score is its points over all points, so
+//! scores of one media add up to 1 and independent clues that agree (Dutch
+//! text and a +01:00 offset) lift the countries they share.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::{Clue, ClueKind};
+
+/// Weight of each kind of clue.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Weights {
+    /// A GPS position resolved to a country.
+    pub gps: f64,
+    /// A country named in text read in the image.
+    pub place_name: f64,
+    /// Geolocation from the image content.
+    pub scene_geolocation: f64,
+    /// The language spoken.
+    pub spoken_language: f64,
+    /// The language of written text.
+    pub text_language: f64,
+    /// The UTC offset of the capture time.
+    pub utc_offset: f64,
+}
+
+impl Default for Weights {
+    /// Calibrated on the demo dataset (see `docs/accuracy.md`).
+    fn default() -> Self {
+        Weights {
+            gps: 10.0,
+            place_name: 3.0,
+            scene_geolocation: 2.0,
+            spoken_language: 1.5,
+            text_language: 1.0,
+            utc_offset: 0.6,
+        }
+    }
+}
+
+/// One clue's contribution to a hypothesis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Kind of the clue.
+    pub kind: &'static str,
+    /// Its value.
+    pub value: String,
+    /// Extractor that produced it.
+    pub extractor: String,
+    /// Points it gave this country.
+    pub weight: f64,
+    /// Why (e.g. "nl is spoken by 23 % of its speakers here").
+    pub why: String,
+}
+
+/// A ranked country hypothesis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hypothesis {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// English name.
+    pub country_name: Option<&'static str>,
+    /// First-level region, when a GPS place gives one.
+    pub region: Option<String>,
+    /// Share of all points, 0–1.
+    pub score: f64,
+    /// The clues behind it, heaviest first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Countries named in a text: single words and pairs/triples of words
+/// matched against English country names.
+fn countries_named(text: &str) -> Vec<vidi_geo::CountryCode> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    for n in 1..=3 {
+        for win in words.windows(n) {
+            let phrase = win.join(" ");
+            if phrase.chars().count() < 4 {
+                continue;
+            }
+            if let Some(c) = vidi_geo::country_by_name(&phrase)
+                && !found.contains(&c)
+            {
+                found.push(c);
+            }
+        }
+    }
+    found
+}
+
+/// Rank countries from clues, best first; at most `limit` hypotheses.
+pub fn locate(clues: &[Clue], weights: &Weights, limit: usize) -> Vec<Hypothesis> {
+    let mut acc: BTreeMap<String, (f64, Option<String>, Vec<Evidence>)> = BTreeMap::new();
+    let mut add = |country: &str, points: f64, region: Option<String>, e: Evidence| {
+        if points <= 0.0 || !points.is_finite() {
+            return;
+        }
+        let entry = acc
+            .entry(country.to_owned())
+            .or_insert((0.0, None, Vec::new()));
+        entry.0 += points;
+        if entry.1.is_none() {
+            entry.1 = region;
+        }
+        entry.2.push(e);
+    };
+    for c in clues {
+        let conf = f64::from(c.confidence.clamp(0.0, 1.0));
+        let ev = |weight: f64, why: String| Evidence {
+            kind: c.kind.as_str(),
+            value: c.value.clone(),
+            extractor: c.extractor.clone(),
+            weight,
+            why,
+        };
+        match c.kind {
+            ClueKind::GpsPlace | ClueKind::SceneGeolocation => {
+                let w = if c.kind == ClueKind::GpsPlace {
+                    weights.gps
+                } else {
+                    weights.scene_geolocation
+                };
+                let region = c
+                    .detail
+                    .get("region")
+                    .and_then(|r| r.as_str())
+                    .map(str::to_owned);
+                let why = match c.detail.get("nearest_town").and_then(|t| t.as_str()) {
+                    Some(t) => format!("position in {}, near {t}", c.value),
+                    None => format!("position in {}", c.value),
+                };
+                add(&c.value, w * conf, region, ev(w * conf, why));
+            }
+            ClueKind::TextLanguage | ClueKind::SpokenLanguage => {
+                let w = if c.kind == ClueKind::TextLanguage {
+                    weights.text_language
+                } else {
+                    weights.spoken_language
+                };
+                for s in vidi_geo::countries_for_language(&c.value) {
+                    let p = w * conf * s.share;
+                    add(
+                        s.country.as_str(),
+                        p,
+                        None,
+                        ev(
+                            p,
+                            format!(
+                                "{} is spoken by {:.0} % here ({:.1} % of its speakers live here)",
+                                c.value,
+                                s.percent,
+                                s.share * 100.0
+                            ),
+                        ),
+                    );
+                }
+            }
+            ClueKind::UtcOffset => {
+                let minutes = c.detail.get("minutes").and_then(serde_json::Value::as_i64);
+                let Some(minutes) = minutes.and_then(|m| i32::try_from(m).ok()) else {
+                    continue;
+                };
+                let countries = vidi_geo::countries_for_utc_offset(minutes);
+                let n = countries.len().max(1) as f64;
+                for country in countries {
+                    let p = weights.utc_offset * conf / n;
+                    add(
+                        country.as_str(),
+                        p,
+                        None,
+                        ev(p, format!("UTC{} is used here", c.value)),
+                    );
+                }
+            }
+            ClueKind::Text => {
+                for country in countries_named(&c.value) {
+                    let p = weights.place_name * conf;
+                    add(
+                        country.as_str(),
+                        p,
+                        None,
+                        ev(p, "the text names this country".into()),
+                    );
+                }
+            }
+            ClueKind::Camera | ClueKind::CameraSerial | ClueKind::Scene => {}
+        }
+    }
+    let total: f64 = acc.values().map(|v| v.0).sum();
+    let mut out: Vec<Hypothesis> = acc
+        .into_iter()
+        .map(|(country, (points, region, mut evidence))| {
+            evidence.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            Hypothesis {
+                country_name: vidi_geo::country_name(&country),
+                country,
+                region,
+                score: if total > 0.0 { points / total } else { 0.0 },
+                evidence,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.country.cmp(&b.country))
+    });
+    out.truncate(limit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clue(kind: ClueKind, value: &str, detail: serde_json::Value) -> Clue {
+        Clue {
+            kind,
+            value: value.into(),
+            confidence: 1.0,
+            extractor: "test".into(),
+            version: 1,
+            model: None,
+            region: None,
+            time_range: None,
+            detail,
+        }
+    }
+
+    #[test]
+    fn gps_dominates_and_scores_add_up() {
+        let h = locate(
+            &[
+                clue(
+                    ClueKind::GpsPlace,
+                    "BE",
+                    serde_json::json!({"region": "Vlaanderen"}),
+                ),
+                clue(ClueKind::TextLanguage, "nl", serde_json::Value::Null),
+            ],
+            &Weights::default(),
+            10,
+        );
+        assert_eq!(h[0].country, "BE");
+        assert_eq!(h[0].region.as_deref(), Some("Vlaanderen"));
+        assert_eq!(h[0].evidence.len(), 2);
+        let sum: f64 = h.iter().map(|x| x.score).sum();
+        assert!(sum <= 1.0 + 1e-9);
+    }
+
+    #[test]
+    fn agreeing_clues_lift_the_shared_country() {
+        // Dutch is spoken mostly in NL; with +01:00 NL and BE both gain.
+        let h = locate(
+            &[
+                clue(ClueKind::TextLanguage, "nl", serde_json::Value::Null),
+                clue(
+                    ClueKind::UtcOffset,
+                    "+01:00",
+                    serde_json::json!({"minutes": 60}),
+                ),
+            ],
+            &Weights::default(),
+            5,
+        );
+        assert_eq!(h[0].country, "NL");
+        assert!(h.iter().any(|x| x.country == "BE"));
+        // Thai text: Thailand first.
+        let h = locate(
+            &[clue(ClueKind::TextLanguage, "th", serde_json::Value::Null)],
+            &Weights::default(),
+            3,
+        );
+        assert_eq!(h[0].country, "TH");
+    }
+
+    #[test]
+    fn countries_named_in_text() {
+        let h = locate(
+            &[clue(
+                ClueKind::Text,
+                "Welcome to Brazil - Bem-vindo",
+                serde_json::Value::Null,
+            )],
+            &Weights::default(),
+            3,
+        );
+        assert_eq!(h[0].country, "BR");
+        assert!(locate(&[], &Weights::default(), 3).is_empty());
+    }
+}
