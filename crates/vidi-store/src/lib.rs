@@ -46,4 +46,5 @@ pub use store::{
     HitRule, IMPORT_BATCH, MIN_PREFIX, MatchMedia, NewHit, PutOutcome, RunInfo, RunRow, RunStatus,
     Store, StoredEntry,
 };
+pub use store::{LinkEnd, LinkKind, LinkRow, NewLink, RecordedLinks};
 pub use workspace::{BLOBS_DIR, DB_FILE, INDEXES_DIR, Workspace};

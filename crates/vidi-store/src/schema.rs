@@ -203,8 +203,47 @@ CREATE TABLE media_categories (
 CREATE INDEX media_categories_media ON media_categories(media_sha256, scheme, id);
 "#;
 
+/// Schema version 4: links between media (near duplicates, stills of
+/// videos, clips), the connected components over them, and which media the
+/// linker has already processed.
+///
+/// A link is stored once: `a` < `b` (SHA-256 hex order). Every link is kept
+/// as evidence of the cluster it belongs to. A cluster's id is the smallest
+/// SHA-256 among its members, so it does not depend on the order in which
+/// media arrived. Media without any link have no cluster row.
+const V4: &str = r#"
+CREATE TABLE media_links (
+    a                 TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    b                 TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    kind              TEXT NOT NULL
+        CHECK (kind IN ('pdq', 'pdq-dihedral', 'vpdq', 'vpdq-clip', 'still-in-video')),
+    distance          INTEGER,
+    score             REAL,
+    extractor         TEXT NOT NULL,
+    extractor_version INTEGER NOT NULL,
+    detail_json       TEXT,
+    linked_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (a, b, kind),
+    CHECK (a < b)
+);
+CREATE INDEX media_links_b ON media_links(b);
+
+CREATE TABLE link_state (
+    sha256           TEXT PRIMARY KEY REFERENCES media(sha256) ON DELETE CASCADE,
+    linker_version   INTEGER NOT NULL,
+    pipeline_version INTEGER NOT NULL,
+    linked_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE link_clusters (
+    sha256  TEXT PRIMARY KEY REFERENCES media(sha256) ON DELETE CASCADE,
+    cluster TEXT NOT NULL
+);
+CREATE INDEX link_clusters_cluster ON link_clusters(cluster);
+"#;
+
 /// All migrations, in order. `MIGRATIONS[i]` yields schema version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

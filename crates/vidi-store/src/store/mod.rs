@@ -3,6 +3,7 @@
 mod codec;
 mod hashsets;
 mod hits;
+mod links;
 mod read;
 mod runs;
 
@@ -13,6 +14,7 @@ use crate::{StoreError, Workspace};
 
 pub use hashsets::{HashSetInfo, HashSetStatus, HashSetWriter, IMPORT_BATCH, StoredEntry};
 pub use hits::{CategoryRecord, HitRow, HitRule, MatchMedia, NewHit};
+pub use links::{LinkEnd, LinkKind, LinkRow, NewLink, RecordedLinks};
 pub use read::{Counts, EvidenceRow, MIN_PREFIX};
 pub use runs::{RunInfo, RunRow, RunStatus};
 

@@ -1,0 +1,3 @@
+//! Integration tests of linking over a real workspace.
+
+mod workspace;
