@@ -272,12 +272,11 @@ impl Ocr {
                 p = prep::rotate_ccw(p, rotation);
             }
         }
-        let mut first = self.pass(&p, languages, self.config.psm, cancel)?;
-        if first.is_empty()
-            && self.config.sparse_retry
-            && self.config.psm != PageSegMode::SparseText
-        {
-            first = self.pass(&p, languages, PageSegMode::SparseText, cancel)?;
+        let mut psm = self.config.psm;
+        let mut first = self.pass(&p, languages, psm, cancel)?;
+        if first.is_empty() && self.config.sparse_retry && psm != PageSegMode::SparseText {
+            psm = PageSegMode::SparseText;
+            first = self.pass(&p, languages, psm, cancel)?;
         }
         let mut best = (score(&first), first, languages.to_owned());
         let mut osd_script = None;
@@ -287,8 +286,9 @@ impl Ocr {
                 if cancel.is_some_and(Cancel::is_cancelled) {
                     return Err(OcrError::Cancelled);
                 }
-                let psm = sp.psm.unwrap_or(self.config.psm);
-                let words = match self.pass(&p, &sp.languages, psm, cancel) {
+                // A page that needed the sparse retry needs it in every pass.
+                let pass_psm = sp.psm.unwrap_or(psm);
+                let words = match self.pass(&p, &sp.languages, pass_psm, cancel) {
                     Ok(w) => w,
                     Err(OcrError::Init { languages, .. }) => {
                         tracing::warn!(languages, "script pass skipped: traineddata missing");
@@ -328,7 +328,8 @@ impl Ocr {
     /// OSD (tesseract's orientation and script detector) names the script
     /// of a page with enough text; a pass for it runs when it is not Latin.
     /// On sparse text OSD is unsure; then a weak first pass (mean
-    /// confidence under 0.75) tries every script pass.
+    /// confidence under 0.75, at least one word of 3+ letters) tries every
+    /// script pass, and otherwise OSD's unsure guess gets its one pass.
     fn script_candidates(
         &self,
         osd: Option<&ffi::Osd>,
@@ -375,7 +376,12 @@ impl Ocr {
         if osd_script.as_deref() == Some("Latn") && mean >= 0.5 {
             return Vec::new();
         }
-        if chars > 0 && mean < 0.75 {
+        // Noise read as text gives short, doubtful "words"; only a word of
+        // three or more letters justifies trying every script.
+        let has_word = first
+            .iter()
+            .any(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 3);
+        if has_word && mean < 0.75 {
             return self.config.script_passes.clone();
         }
         hinted.cloned().into_iter().collect()

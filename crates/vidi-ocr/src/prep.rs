@@ -211,7 +211,7 @@ fn downscale(img: RgbImageRef<'_>, ow: u32, oh: u32) -> Vec<u8> {
     }
     sums.iter()
         .zip(&counts)
-        .map(|(&s, &c)| if c == 0 { 255 } else { (s / c) as u8 })
+        .map(|(&s, &c)| s.checked_div(c).map_or(255, |v| v as u8))
         .collect()
 }
 

@@ -1,5 +1,7 @@
 //! Integration tests for vidi-ocr (one binary, modules by area).
 
+#![allow(clippy::print_stdout)] // skip messages and accuracy tables
+
 mod cer;
 mod corpus;
 mod hostile;

@@ -67,9 +67,9 @@ impl Canvas {
         }
         let i = ((y as u32 * self.width + x as u32) * 3) as usize;
         let a = cov.clamp(0.0, 1.0);
-        for k in 0..3 {
-            let old = f32::from(self.rgb[i + k]);
-            self.rgb[i + k] = (old + (f32::from(color[k]) - old) * a).round() as u8;
+        for (dst, &c) in self.rgb[i..i + 3].iter_mut().zip(&color) {
+            let old = f32::from(*dst);
+            *dst = (old + (f32::from(c) - old) * a).round() as u8;
         }
     }
 
@@ -81,6 +81,7 @@ impl Canvas {
     }
 
     /// Draw one shaped line with its left baseline at (x, y).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn draw_text(
         &mut self,
         font_data: &[u8],
