@@ -18,7 +18,13 @@ fn models_add_list_verify() {
     });
     std::fs::write(src.join("manifest.json"), manifest.to_string()).unwrap();
     let m = models.to_str().unwrap();
-    run_ok(&["models", "add", "--models-dir", m, src.join("manifest.json").to_str().unwrap()]);
+    run_ok(&[
+        "models",
+        "add",
+        "--models-dir",
+        m,
+        src.join("manifest.json").to_str().unwrap(),
+    ]);
     let list = json_lines(&run_ok(&["models", "list", "--models-dir", m, "--json"]));
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["name"], "tiny-net");
@@ -26,11 +32,17 @@ fn models_add_list_verify() {
     run_ok(&["models", "verify", "--models-dir", m, "tiny-net"]);
     // A changed file fails verification with exit 1 and says why.
     std::fs::write(models.join("user/tiny-net/w.bin"), b"0123456780").unwrap();
-    let out = vidi().args(["models", "verify", "--models-dir", m]).output().unwrap();
+    let out = vidi()
+        .args(["models", "verify", "--models-dir", m])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("SHA-256"));
     // A model that is not installed: exit 2 with a clear message.
-    let out = vidi().args(["models", "verify", "--models-dir", m, "clip-vit-l14"]).output().unwrap();
+    let out = vidi()
+        .args(["models", "verify", "--models-dir", m, "clip-vit-l14"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not installed"));
 }
