@@ -161,8 +161,14 @@ pub fn audio_from_media(path: &Path, limits: &MediaLimits) -> Result<Vec<f32>, S
         tracing::debug!(path = %path.display(), "no audio stream");
         return Ok(Vec::new());
     }
-    let max_duration = limits.max_duration_s.max(0.0);
-    let max_bytes = (max_duration * f64::from(SAMPLE_RATE) * 4.0) as usize + 4096;
+    // NaN becomes 0; at most ~116 days.
+    let max_duration = limits.max_duration_s.clamp(0.0, 1e7);
+    let max_duration = if max_duration.is_nan() {
+        0.0
+    } else {
+        max_duration
+    };
+    let max_bytes = ((max_duration * f64::from(SAMPLE_RATE) * 4.0) as usize).saturating_add(4096);
     let mut cmd = Command::new(&limits.ffmpeg);
     cmd.args(["-nostdin", "-hide_banner", "-loglevel", "error", "-i"])
         .arg(path)

@@ -50,6 +50,14 @@ fn tone_in_a_video_is_resampled_to_16k_mono() {
     // The resampler may drop a few samples at the very start.
     let n = audio_from_media(&out, &limits).unwrap().len();
     assert!((7_950..=8_000).contains(&n), "{n}");
+    for odd in [f64::NAN, f64::INFINITY, -1.0] {
+        let limits = MediaLimits {
+            max_duration_s: odd,
+            ..MediaLimits::default()
+        };
+        let n = audio_from_media(&out, &limits).unwrap().len();
+        assert!(n == 0 || (30_400..=33_600).contains(&n), "{odd}: {n}");
+    }
 }
 
 #[test]
