@@ -162,6 +162,13 @@ impl Ocr {
         };
         let langs = ocr.config.languages.clone();
         ocr.api(&langs)?;
+        if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+            // Debian's libtesseract uses OpenMP; its spinning worker threads
+            // made recognition about 3x slower on a loaded 2-core machine.
+            // libgomp reads the limit once at load, so only the process
+            // environment can set it.
+            tracing::warn!("OMP_THREAD_LIMIT is unset: set it to 1 for faster OCR");
+        }
         Ok(ocr)
     }
 
@@ -329,7 +336,8 @@ impl Ocr {
     /// of a page with enough text; a pass for it runs when it is not Latin.
     /// On sparse text OSD is unsure; then a weak first pass (mean
     /// confidence under 0.75, at least one word of 3+ letters) tries every
-    /// script pass, and otherwise OSD's unsure guess gets its one pass.
+    /// script pass; when the first pass read nothing, OSD's unsure guess
+    /// gets its one pass.
     fn script_candidates(
         &self,
         osd: Option<&ffi::Osd>,
@@ -384,7 +392,11 @@ impl Ocr {
         if has_word && mean < 0.75 {
             return self.config.script_passes.clone();
         }
-        hinted.cloned().into_iter().collect()
+        // OSD's unsure guess on a page where nothing at all was read.
+        if first.is_empty() {
+            return hinted.cloned().into_iter().collect();
+        }
+        Vec::new()
     }
 
     fn pass(
