@@ -280,6 +280,10 @@ impl Index {
         self.trained_at = n;
         tracing::debug!(vectors = n, lists = k, "ANN index trained");
         self.add_assigned(&ids, &all);
+        for l in &mut self.lists {
+            l.ids.shrink_to_fit();
+            l.vecs.shrink_to_fit();
+        }
     }
 
     /// The `k` nearest vectors to `query` scanning the `nprobe` closest
