@@ -48,6 +48,48 @@ pub(crate) enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Links across cases and agencies: near duplicates, stills of videos, clips.
+    Links(LinksArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LinksArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Only links with a media of this case.
+    #[arg(long)]
+    pub(crate) case: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Also links within one case and agency.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Link the media not linked yet, print a summary, list nothing.
+    #[arg(long, conflicts_with = "no_update")]
+    pub(crate) update: bool,
+    /// Remove every link and link all media again, print a summary.
+    #[arg(long, conflicts_with = "no_update")]
+    pub(crate) rebuild: bool,
+    /// List the stored links without linking new media first.
+    #[arg(long)]
+    pub(crate) no_update: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchLinkArgs {
+    /// Media units: images plus one frame per second of video.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) media: usize,
+    /// Share of the units that are video frames.
+    #[arg(long, default_value_t = 0.3)]
+    pub(crate) video_share: f64,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -300,6 +342,8 @@ pub(crate) enum BenchCommand {
     PdqIndex(BenchPdqIndexArgs),
     /// Hash-set import: a generated list of N entries into a fresh workspace.
     HashsetImport(BenchHashsetImportArgs),
+    /// Linking: synthetic PDQ hashes and videos as frame sets, with planted links.
+    Link(BenchLinkArgs),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod bench_index;
 mod demo;
 mod ingest;
 mod known;
+mod links;
 mod models;
 pub(crate) mod query;
 
@@ -50,6 +51,8 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
         Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),
         Command::Bench(BenchCommand::HashsetImport(a)) => bench_hashsets::run(&a, quiet, cancel),
+        Command::Bench(BenchCommand::Link(a)) => links::bench(&a, cancel),
+        Command::Links(a) => links::run(&a, quiet, cancel),
     }
 }
 

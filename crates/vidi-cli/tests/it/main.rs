@@ -6,5 +6,6 @@ mod corpus;
 mod ingest;
 mod kill;
 mod known;
+mod links;
 mod models;
 mod util;
