@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vidi-target}"
 export CARGO_TERM_COLOR=never
+# tesseract's OpenMP pool makes OCR ~3x slower on 2 cores (docs/accuracy.md).
+export OMP_THREAD_LIMIT=1
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -42,6 +42,10 @@ pub(crate) enum Command {
     /// Export a case's media as VICS JSON or ICSE CSV.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Run the clue extractors (GPS, camera, OCR, speech) over the media.
+    Clues(CluesArgs),
+    /// Ranked country hypotheses of a media, with the evidence behind each.
+    Locate(LocateArgs),
     /// Model files vidi may load (no downloads): list, verify, add.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -87,6 +91,41 @@ pub(crate) struct BenchLinkArgs {
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CluesArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// Only the media of this case.
+    #[arg(long)]
+    pub(crate) case: Option<String>,
+    /// Only these extractors, comma-separated: gps, camera, ocr, speech.
+    #[arg(long)]
+    pub(crate) only: Option<String>,
+    /// Worker threads (default: number of cores).
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub(crate) threads: usize,
+    /// Recompute clues that are up to date.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LocateArgs {
+    #[command(flatten)]
+    pub(crate) ws: WorkspaceArg,
+    /// The media: SHA-256 or a prefix of it (at least 4 hex), or its MD5/SHA-1.
+    pub(crate) media: String,
+    /// At most this many countries.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) limit: usize,
     /// JSON output.
     #[arg(long)]
     pub(crate) json: bool,
@@ -284,6 +323,9 @@ pub(crate) struct IngestArgs {
     /// Do not match the ingested media against the imported hash sets.
     #[arg(long)]
     pub(crate) no_match: bool,
+    /// Also run the clue extractors on the ingested case.
+    #[arg(long)]
+    pub(crate) clues: bool,
     /// Worker threads (default: number of cores).
     #[arg(short = 'j', long, default_value_t = 0)]
     pub(crate) threads: usize,

@@ -16,6 +16,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Debian's tesseract uses OpenMP; with its default thread pool OCR runs
+    // ~3x slower on our per-image workers. vidi parallelises across images.
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        // SAFETY: no other thread exists yet (this is the first statement
+        // of main, before the Ctrl-C handler thread is started).
+        unsafe { std::env::set_var("OMP_THREAD_LIMIT", "1") };
+    }
     // Install the Ctrl-C handler first, so an early interrupt is also a
     // clean cancellation.
     let cancel = cmd::cancel_on_ctrl_c();

@@ -15,6 +15,7 @@ mod camera;
 mod gps;
 mod locate;
 mod ocr;
+mod speech;
 
 use std::path::Path;
 
@@ -25,6 +26,7 @@ pub use camera::CameraExtractor;
 pub use gps::GpsExtractor;
 pub use locate::{Evidence, Hypothesis, Weights, locate};
 pub use ocr::OcrExtractor;
+pub use speech::SpeechExtractor;
 
 /// What a clue is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -51,6 +53,24 @@ pub enum ClueKind {
 }
 
 impl ClueKind {
+    /// Every kind.
+    pub const ALL: [ClueKind; 9] = [
+        ClueKind::GpsPlace,
+        ClueKind::Camera,
+        ClueKind::CameraSerial,
+        ClueKind::UtcOffset,
+        ClueKind::Text,
+        ClueKind::TextLanguage,
+        ClueKind::SpokenLanguage,
+        ClueKind::Scene,
+        ClueKind::SceneGeolocation,
+    ];
+
+    /// Parse [`ClueKind::as_str`].
+    pub fn parse(s: &str) -> Option<ClueKind> {
+        ClueKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -151,6 +171,9 @@ pub enum ClueError {
     /// The image could not be decoded.
     #[error("cannot decode the image")]
     Decode(#[source] vidi_media::MediaError),
+    /// Audio extraction or speech analysis failed.
+    #[error("speech analysis failed")]
+    Speech(#[source] vidi_speech::SpeechError),
     /// OCR failed.
     #[error("OCR failed")]
     Ocr(#[source] vidi_ocr::OcrError),
@@ -197,4 +220,41 @@ pub(crate) fn read_bytes(input: ClueInput<'_>) -> Result<Option<Vec<u8>>, ClueEr
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// Every extractor id, in run order.
+pub const EXTRACTOR_IDS: &[&str] = &["gps", "camera", "ocr", "speech"];
+
+/// Extractors that could be built, and those left out with the reason.
+pub type Extractors = (Vec<Box<dyn ClueExtractor>>, Vec<(&'static str, ClueError)>);
+
+/// Build the extractors named in `only` (all when `None`). One whose model
+/// is not installed is left out and returned with the reason, so that the
+/// caller can say clearly what is missing while the others run.
+pub fn extractors(
+    only: Option<&[String]>,
+    models_dir: &Path,
+) -> Extractors {
+    let wanted = |id: &str| only.is_none_or(|o| o.iter().any(|x| x == id));
+    let mut out: Vec<Box<dyn ClueExtractor>> = Vec::new();
+    let mut missing = Vec::new();
+    if wanted("gps") {
+        out.push(Box::new(GpsExtractor));
+    }
+    if wanted("camera") {
+        out.push(Box::new(CameraExtractor));
+    }
+    if wanted("ocr") {
+        match OcrExtractor::new() {
+            Ok(e) => out.push(Box::new(e)),
+            Err(e) => missing.push(("ocr", e)),
+        }
+    }
+    if wanted("speech") {
+        match SpeechExtractor::load(models_dir) {
+            Ok(e) => out.push(Box::new(e)),
+            Err(e) => missing.push(("speech", e)),
+        }
+    }
+    (out, missing)
 }

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod budget;
+pub mod clues;
 mod config;
 mod error;
 mod ingest;

@@ -243,7 +243,39 @@ CREATE INDEX link_clusters_cluster ON link_clusters(cluster);
 "#;
 
 /// All migrations, in order. `MIGRATIONS[i]` yields schema version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+/// Schema version 5: clues per media and the extractor runs behind them
+/// (fingerprint = extractor id, version and model: a rerun recomputes only
+/// when it changed).
+const V5: &str = r#"
+CREATE TABLE clues (
+    id              INTEGER PRIMARY KEY,
+    media_sha256    TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    extractor       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    value           TEXT NOT NULL,
+    confidence      REAL NOT NULL,
+    version         INTEGER NOT NULL,
+    model_name      TEXT,
+    model_sha256    TEXT,
+    region_json     TEXT,
+    time_range_json TEXT,
+    detail_json     TEXT,
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX clues_media ON clues(media_sha256, extractor);
+CREATE INDEX clues_kind_value ON clues(kind, value);
+
+CREATE TABLE clue_runs (
+    media_sha256 TEXT NOT NULL REFERENCES media(sha256) ON DELETE CASCADE,
+    extractor    TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    error        TEXT,
+    ran_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (media_sha256, extractor)
+);
+"#;
+
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -40,6 +40,24 @@ pub(crate) fn run(
         Some(vidi_known::match_workspace(&ws, &config, cancel)?)
     };
     report_with_match(&summary, matched.as_ref(), a.json, quiet)?;
+    // New media are linked to the rest of the workspace (incremental).
+    if !summary.cancelled {
+        let links = vidi_link::link_new_media(&ws, cancel)?;
+        if !quiet && !a.json && links.new_links > 0 {
+            output::note(&format!(
+                "linked {} new media: {} new links (see `vidi links`)",
+                links.processed, links.new_links
+            ));
+        }
+    }
+    if a.clues && !summary.cancelled {
+        let config = vidi_pipeline::clues::ClueConfig {
+            case: Some(a.case.clone()),
+            threads: a.threads,
+            force: false,
+        };
+        super::clues::run_on(&ws, None, &config, a.json, quiet, cancel)?;
+    }
     Ok(exit_code(&summary))
 }
 

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_hashsets;
 mod bench_index;
+mod clues;
 mod demo;
 mod ingest;
 mod known;
@@ -47,6 +48,8 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Models(ModelsCommand::Add { dir, manifest }) => {
             models::add(&dir, &manifest, quiet)
         }
+        Command::Clues(a) => clues::run(&a, quiet, cancel),
+        Command::Locate(a) => clues::locate(&a),
         Command::Demo(a) => demo::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Ingest(a)) => bench::ingest(&a, quiet, cancel),
         Command::Bench(BenchCommand::PdqIndex(a)) => bench_index::run(&a),

@@ -61,6 +61,23 @@ struct ShowView<'a> {
     view: MediaView<'a>,
     hits: Vec<HitView>,
     categories: Vec<CategoryView>,
+    clues: Vec<ClueView>,
+}
+
+/// A clue in `vidi show --json`.
+#[derive(Serialize)]
+struct ClueView {
+    kind: String,
+    value: String,
+    confidence: f64,
+    extractor: String,
+    version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_range: Option<serde_json::Value>,
 }
 
 /// "set:scheme/code rule d" for each hit, for human output.
@@ -126,6 +143,20 @@ pub(crate) fn show(a: &ShowArgs) -> anyhow::Result<ExitCode> {
             },
             hits,
             categories,
+            clues: store
+                .clues_for_media(&media.digests.sha256)?
+                .into_iter()
+                .map(|c| ClueView {
+                    kind: c.kind,
+                    value: c.value,
+                    confidence: c.confidence,
+                    extractor: c.extractor,
+                    version: c.version,
+                    model: c.model_name,
+                    region: c.region,
+                    time_range: c.time_range,
+                })
+                .collect(),
         };
         output::data(&mut out, &serde_json::to_string_pretty(&view)?)?;
         return Ok(ExitCode::SUCCESS);

@@ -2,6 +2,7 @@
 //! workspace, real files.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod clues;
 mod corpus;
 mod ingest;
 mod kill;

@@ -105,3 +105,5 @@ fn cancelled_before_start_stores_nothing() {
             .is_empty()
     );
 }
+
+mod clues;

@@ -1,5 +1,6 @@
 //! The SQL store: one connection, one transaction per evidence item.
 
+mod clues;
 mod codec;
 mod hashsets;
 mod hits;
@@ -12,6 +13,7 @@ use vidi_types::{EvidenceItem, MediaRecord, Sha256};
 
 use crate::{StoreError, Workspace};
 
+pub use clues::{ClueRow, ClueRun};
 pub use hashsets::{HashSetInfo, HashSetStatus, HashSetWriter, IMPORT_BATCH, StoredEntry};
 pub use hits::{CategoryRecord, HitRow, HitRule, MatchMedia, NewHit};
 pub use links::{LinkEnd, LinkKind, LinkRow, NewLink, RecordedLinks};
