@@ -231,10 +231,7 @@ pub type Extractors = (Vec<Box<dyn ClueExtractor>>, Vec<(&'static str, ClueError
 /// Build the extractors named in `only` (all when `None`). One whose model
 /// is not installed is left out and returned with the reason, so that the
 /// caller can say clearly what is missing while the others run.
-pub fn extractors(
-    only: Option<&[String]>,
-    models_dir: &Path,
-) -> Extractors {
+pub fn extractors(only: Option<&[String]>, models_dir: &Path) -> Extractors {
     let wanted = |id: &str| only.is_none_or(|o| o.iter().any(|x| x == id));
     let mut out: Vec<Box<dyn ClueExtractor>> = Vec::new();
     let mut missing = Vec::new();
