@@ -54,6 +54,25 @@ pub(crate) enum Command {
     Bench(BenchCommand),
     /// Links across cases and agencies: near duplicates, stills of videos, clips.
     Links(LinksArgs),
+    /// The nearest media by image embedding (same scene, same room), with the region that matched.
+    Similar(crate::cmd::similar::SimilarArgs),
+    /// Series: create, rename, merge, split, list.
+    #[command(subcommand)]
+    Series(crate::cmd::series::SeriesCommand),
+    /// Serve the HTTP API and web UI for investigators of many agencies.
+    Serve(crate::cmd::serve::ServeArgs),
+    /// Agencies (name, country) of a shared workspace.
+    #[command(subcommand)]
+    Agencies(crate::cmd::accounts::AgenciesCommand),
+    /// Users of a shared workspace (analyst, reviewer, admin).
+    #[command(subcommand)]
+    Users(crate::cmd::accounts::UsersCommand),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(crate::cmd::audit::AuditCommand),
+    /// Dissemination packages: verify a signed package.
+    #[command(subcommand)]
+    Package(crate::cmd::package::PackageCommand),
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +141,11 @@ pub(crate) struct LocateArgs {
     #[command(flatten)]
     pub(crate) ws: WorkspaceArg,
     /// The media: SHA-256 or a prefix of it (at least 4 hex), or its MD5/SHA-1.
-    pub(crate) media: String,
+    #[arg(required_unless_present = "series", conflicts_with = "series")]
+    pub(crate) media: Option<String>,
+    /// A series (its id or name) instead of one media: the clues of all its media rolled up.
+    #[arg(long)]
+    pub(crate) series: Option<String>,
     /// At most this many countries.
     #[arg(long, default_value_t = 10)]
     pub(crate) limit: usize,
@@ -386,6 +409,10 @@ pub(crate) enum BenchCommand {
     HashsetImport(BenchHashsetImportArgs),
     /// Linking: synthetic PDQ hashes and videos as frame sets, with planted links.
     Link(BenchLinkArgs),
+    /// Embedding ANN index: recall@k against exact search, build and query speed.
+    Similar(crate::cmd::similar::BenchSimilarArgs),
+    /// Clue extractors: time per image / per minute of audio, and a whole `vidi clues` run.
+    Clues(crate::cmd::bench_clues::BenchCluesArgs),
 }
 
 #[derive(Debug, Args)]

@@ -47,4 +47,5 @@ pub use store::{
     RunInfo, RunRow, RunStatus, Store, StoredEntry,
 };
 pub use store::{LinkEnd, LinkKind, LinkRow, NewLink, RecordedLinks};
+pub use store::{accounts, audit, embeddings, leads, series};
 pub use workspace::{BLOBS_DIR, DB_FILE, INDEXES_DIR, Workspace};

@@ -275,7 +275,16 @@ CREATE TABLE clue_runs (
 );
 "#;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Schema version 6: image embeddings (find-similar).
+const V6: &str = include_str!("schema_sql/v6.sql");
+/// Schema version 7: series.
+const V7: &str = include_str!("schema_sql/v7.sql");
+/// Schema version 8: accounts, sessions, case grants.
+const V8: &str = include_str!("schema_sql/v8.sql");
+/// Schema version 9: audit log and leads.
+const V9: &str = include_str!("schema_sql/v9.sql");
+
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

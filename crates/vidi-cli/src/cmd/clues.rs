@@ -148,7 +148,10 @@ struct LocateView {
 pub(crate) fn locate(a: &LocateArgs) -> anyhow::Result<ExitCode> {
     let ws = super::open_workspace(&a.ws.workspace)?;
     let store = Store::open(&ws)?;
-    let media = super::query::resolve_media(&store, &a.media)?;
+    let Some(media) = a.media.as_deref() else {
+        anyhow::bail!("`vidi locate --series` is being built");
+    };
+    let media = super::query::resolve_media(&store, media)?;
     let clues: Vec<_> = store
         .clues_for_media(&media.digests.sha256)?
         .iter()

@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub(crate) mod accounts;
+pub(crate) mod audit;
 mod bench;
+pub(crate) mod bench_clues;
 mod bench_hashsets;
 mod bench_index;
 mod clues;
@@ -9,7 +12,11 @@ mod ingest;
 mod known;
 mod links;
 mod models;
+pub(crate) mod package;
 pub(crate) mod query;
+pub(crate) mod series;
+pub(crate) mod serve;
+pub(crate) mod similar;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -56,6 +63,15 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Bench(BenchCommand::HashsetImport(a)) => bench_hashsets::run(&a, quiet, cancel),
         Command::Bench(BenchCommand::Link(a)) => links::bench(&a, cancel),
         Command::Links(a) => links::run(&a, quiet, cancel),
+        Command::Similar(a) => similar::run(&a, quiet, cancel),
+        Command::Bench(BenchCommand::Similar(a)) => similar::bench(&a, quiet, cancel),
+        Command::Series(c) => series::run(c, quiet),
+        Command::Bench(BenchCommand::Clues(a)) => bench_clues::run(&a, quiet, cancel),
+        Command::Serve(a) => serve::run(&a, quiet, cancel),
+        Command::Agencies(c) => accounts::agencies(c, quiet),
+        Command::Users(c) => accounts::users(c, quiet),
+        Command::Audit(c) => audit::run(c, quiet),
+        Command::Package(c) => package::run(c, quiet),
     }
 }
 

@@ -1,12 +1,17 @@
 //! The SQL store: one connection, one transaction per evidence item.
 
+pub mod accounts;
+pub mod audit;
 mod clues;
 mod codec;
+pub mod embeddings;
 mod hashsets;
 mod hits;
+pub mod leads;
 mod links;
 mod read;
 mod runs;
+pub mod series;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use vidi_types::{EvidenceItem, MediaRecord, Sha256};

@@ -1,0 +1,2 @@
+-- Schema version 6: image embeddings per media and region (find-similar).
+-- (owned by one engineer; filled in when the feature lands)

@@ -1,0 +1,2 @@
+-- Schema version 7: series (create, rename, merge, split; names from hash sets).
+-- (owned by one engineer; filled in when the feature lands)

@@ -1,0 +1,2 @@
+-- Schema version 8: accounts (agencies' users, sessions, API tokens, case grants).
+-- (owned by one engineer; filled in when the feature lands)

@@ -1,0 +1,2 @@
+-- Schema version 9: audit log (hash-chained) and leads (potential identifications).
+-- (owned by one engineer; filled in when the feature lands)

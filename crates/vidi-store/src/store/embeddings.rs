@@ -1,0 +1,1 @@
+//! Image embeddings per media and region, for find-similar.

@@ -1,0 +1,1 @@
+//! Leads (potential identifications): draft, review, dissemination.

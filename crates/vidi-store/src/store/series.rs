@@ -1,0 +1,1 @@
+//! Series: named groups of media (create, rename, merge, split).
