@@ -1,0 +1,2 @@
+//! Dissemination packages for the country a lead concerns.
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! The task-force server: HTTP API under `/api/v1` and the web UI.
+#![warn(missing_docs)]
