@@ -18,6 +18,53 @@ pub const ICSE_HEADER: &str = "MD5;SHA1;PhotoDNA;Image ID;Is distributed;Victim 
 /// The ThreatExchange CLI CSV header.
 pub const TE_HEADER: &str = "signal_type,signal_str,collab,category,tags";
 
+/// What the three line writers share: the output, the category policy, the
+/// counters and a reused line buffer.
+struct LineSink<W: Write> {
+    out: Out<W>,
+    policy: CategoryPolicy,
+    stats: WriteStats,
+    line: String,
+    format: &'static str,
+}
+
+impl<W: Write> LineSink<W> {
+    /// A sink for `format`; writes `header` and a CRLF first when given.
+    fn new(w: W, header: Option<&str>, format: &'static str) -> Result<Self, WriteError> {
+        let mut out = Out::new(w);
+        if let Some(h) = header {
+            out.put(h.as_bytes())?;
+            out.put(b"\r\n")?;
+        }
+        Ok(Self {
+            out,
+            policy: CategoryPolicy::default(),
+            stats: WriteStats::default(),
+            line: String::new(),
+            format,
+        })
+    }
+
+    /// An entry not written (it lacks what the format needs).
+    fn skip(&mut self) -> Result<bool, WriteError> {
+        self.stats.skipped += 1;
+        Ok(false)
+    }
+
+    /// Write the line built in `self.line` for one entry.
+    fn emit(&mut self, omitted_categories: u64) -> Result<bool, WriteError> {
+        self.out.put(self.line.as_bytes())?;
+        self.stats.written += 1;
+        self.stats.omitted_categories += omitted_categories;
+        Ok(true)
+    }
+
+    fn finish(self) -> Result<W, WriteError> {
+        self.stats.log_finish(self.format);
+        self.out.finish()
+    }
+}
+
 /// Writes an INTERPOL ICSE `;`-separated CSV export.
 ///
 /// Carried: MD5, SHA-1, PhotoDNA, `source_id` (Image ID), distributed /
@@ -28,42 +75,32 @@ pub const TE_HEADER: &str = "signal_type,signal_str,collab,category,tags";
 /// Entries with no MD5, SHA-1 or PhotoDNA are skipped (`write` gives
 /// `Ok(false)`). Other categories follow the [`CategoryPolicy`].
 pub struct IcseCsvWriter<W: Write> {
-    out: Out<W>,
-    policy: CategoryPolicy,
-    stats: WriteStats,
-    line: String,
+    sink: LineSink<W>,
 }
 
 impl<W: Write> IcseCsvWriter<W> {
     /// Start an export: writes the header line.
     pub fn new(w: W) -> Result<Self, WriteError> {
-        let mut out = Out::new(w);
-        out.put(ICSE_HEADER.as_bytes())?;
-        out.put(b"\r\n")?;
         Ok(Self {
-            out,
-            policy: CategoryPolicy::default(),
-            stats: WriteStats::default(),
-            line: String::new(),
+            sink: LineSink::new(w, Some(ICSE_HEADER), "icse-csv")?,
         })
     }
 
     /// Set what happens to categories ICSE cannot carry.
     pub fn with_category_policy(mut self, policy: CategoryPolicy) -> Self {
-        self.policy = policy;
+        self.sink.policy = policy;
         self
     }
 
     /// Write one entry; `Ok(false)` when it was skipped (no MD5, SHA-1 or PhotoDNA).
     pub fn write(&mut self, e: &HashEntry) -> Result<bool, WriteError> {
         if e.md5.is_none() && e.sha1.is_none() && e.photodna.is_none() {
-            self.stats.skipped += 1;
-            return Ok(false);
+            return self.sink.skip();
         }
         let is_baseline =
             |c: &crate::Category| c.scheme == Scheme::IcseFlags && c.code == "baseline";
-        let (kept, omitted) = select_categories(&e.categories, is_baseline, 1, self.policy)?;
-        let l = &mut self.line;
+        let (kept, omitted) = select_categories(&e.categories, is_baseline, 1, self.sink.policy)?;
+        let l = &mut self.sink.line;
         l.clear();
         let hex = |h: Option<String>| h.unwrap_or_default();
         let fields: [&str; 12] = [
@@ -87,21 +124,17 @@ impl<W: Write> IcseCsvWriter<W> {
             push_field(l, f, ';');
         }
         l.push_str("\r\n");
-        self.out.put(self.line.as_bytes())?;
-        self.stats.written += 1;
-        self.stats.omitted_categories += omitted;
-        Ok(true)
+        self.sink.emit(omitted)
     }
 
     /// Counters so far.
     pub fn stats(&self) -> WriteStats {
-        self.stats
+        self.sink.stats
     }
 
     /// Flush and give back the output.
     pub fn finish(self) -> Result<W, WriteError> {
-        self.stats.log_finish("icse-csv");
-        self.out.finish()
+        self.sink.finish()
     }
 }
 
@@ -114,29 +147,20 @@ impl<W: Write> IcseCsvWriter<W> {
 /// SHA-1, PhotoDNA, PDQ quality, flags, series, size, file name. Entries
 /// with none of those hashes are skipped (`Ok(false)`).
 pub struct TeCsvWriter<W: Write> {
-    out: Out<W>,
-    policy: CategoryPolicy,
-    stats: WriteStats,
-    line: String,
+    sink: LineSink<W>,
 }
 
 impl<W: Write> TeCsvWriter<W> {
     /// Start an export: writes the header line.
     pub fn new(w: W) -> Result<Self, WriteError> {
-        let mut out = Out::new(w);
-        out.put(TE_HEADER.as_bytes())?;
-        out.put(b"\r\n")?;
         Ok(Self {
-            out,
-            policy: CategoryPolicy::default(),
-            stats: WriteStats::default(),
-            line: String::new(),
+            sink: LineSink::new(w, Some(TE_HEADER), "threatexchange-csv")?,
         })
     }
 
     /// Set what happens to categories ThreatExchange CSV cannot carry.
     pub fn with_category_policy(mut self, policy: CategoryPolicy) -> Self {
-        self.policy = policy;
+        self.sink.policy = policy;
         self
     }
 
@@ -151,13 +175,12 @@ impl<W: Write> TeCsvWriter<W> {
         .flatten()
         .collect();
         if signals.is_empty() {
-            self.stats.skipped += 1;
-            return Ok(false);
+            return self.sink.skip();
         }
         let is_te = |c: &crate::Category| c.scheme == Scheme::ThreatExchange;
-        let (kept, omitted) = select_categories(&e.categories, is_te, 1, self.policy)?;
+        let (kept, omitted) = select_categories(&e.categories, is_te, 1, self.sink.policy)?;
         let category = kept.first().map_or("", |c| c.code.as_str());
-        let l = &mut self.line;
+        let l = &mut self.sink.line;
         l.clear();
         for (ty, hex) in &signals {
             l.push_str(ty);
@@ -173,21 +196,17 @@ impl<W: Write> TeCsvWriter<W> {
             }
             l.push_str("\r\n");
         }
-        self.out.put(self.line.as_bytes())?;
-        self.stats.written += 1;
-        self.stats.omitted_categories += omitted;
-        Ok(true)
+        self.sink.emit(omitted)
     }
 
     /// Counters so far.
     pub fn stats(&self) -> WriteStats {
-        self.stats
+        self.sink.stats
     }
 
     /// Flush and give back the output.
     pub fn finish(self) -> Result<W, WriteError> {
-        self.stats.log_finish("threatexchange-csv");
-        self.out.finish()
+        self.sink.finish()
     }
 }
 
@@ -214,28 +233,29 @@ pub enum PlainHash {
 /// category follows the [`CategoryPolicy`] (`Strict` refuses the entry). A
 /// label holding a line break is refused with [`WriteError::Unrepresentable`].
 pub struct PlainWriter<W: Write> {
-    out: Out<W>,
+    sink: LineSink<W>,
     hash: PlainHash,
-    policy: CategoryPolicy,
-    stats: WriteStats,
-    line: String,
 }
 
 impl<W: Write> PlainWriter<W> {
     /// Start a list holding `hash` (no header line is written).
     pub fn new(w: W, hash: PlainHash) -> Self {
         Self {
-            out: Out::new(w),
+            // No header: building the sink cannot fail.
+            sink: LineSink {
+                out: Out::new(w),
+                policy: CategoryPolicy::default(),
+                stats: WriteStats::default(),
+                line: String::new(),
+                format: "plain",
+            },
             hash,
-            policy: CategoryPolicy::default(),
-            stats: WriteStats::default(),
-            line: String::new(),
         }
     }
 
     /// Set what happens to categories (a plain list carries none).
     pub fn with_category_policy(mut self, policy: CategoryPolicy) -> Self {
-        self.policy = policy;
+        self.sink.policy = policy;
         self
     }
 
@@ -253,12 +273,11 @@ impl<W: Write> PlainWriter<W> {
             PlainHash::Pdq => e.pdq.map(|h| h.to_hex()),
         };
         let Some(hex) = hex else {
-            self.stats.skipped += 1;
-            return Ok(false);
+            return self.sink.skip();
         };
-        let (_, omitted) = select_categories(&e.categories, |_| false, 0, self.policy)?;
+        let (_, omitted) = select_categories(&e.categories, |_| false, 0, self.sink.policy)?;
         check_line_free(e.label.as_deref(), "label")?;
-        let l = &mut self.line;
+        let l = &mut self.sink.line;
         l.clear();
         l.push_str(&hex);
         if let Some(label) = e.label.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -266,21 +285,17 @@ impl<W: Write> PlainWriter<W> {
             l.push_str(label);
         }
         l.push('\n');
-        self.out.put(self.line.as_bytes())?;
-        self.stats.written += 1;
-        self.stats.omitted_categories += omitted;
-        Ok(true)
+        self.sink.emit(omitted)
     }
 
     /// Counters so far.
     pub fn stats(&self) -> WriteStats {
-        self.stats
+        self.sink.stats
     }
 
     /// Flush and give back the output.
     pub fn finish(self) -> Result<W, WriteError> {
-        self.stats.log_finish("plain");
-        self.out.finish()
+        self.sink.finish()
     }
 }
 
