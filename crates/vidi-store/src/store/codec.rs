@@ -465,10 +465,9 @@ pub(crate) fn find_evidence(
     }
 }
 
-/// Insert (`id` None) or overwrite an evidence row.
+/// Insert the evidence row of (case, path), or overwrite it when it exists.
 pub(crate) fn write_evidence(
     conn: &Connection,
-    id: Option<i64>,
     case_id: i64,
     agency_id: i64,
     item: &EvidenceItem,
@@ -481,53 +480,33 @@ pub(crate) fn write_evidence(
     let (error_kind, error_message) = error_columns(item.error.as_ref())?;
     let media = item.media.map(|s| s.to_hex());
     let size = to_i64(item.size, "evidence size")?;
-    match id {
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO evidence (case_id, path, size, mtime, ctime, atime, file_type,
-                    link_target, special_kind, agency_id, media_sha256, error_kind, error_message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                case_id,
-                item.path,
-                size,
-                item.mtime,
-                item.ctime,
-                item.atime,
-                file_type,
-                link_target,
-                special_kind,
-                agency_id,
-                media,
-                error_kind,
-                error_message
-            ])?;
-        }
-        Some(id) => {
-            conn.prepare_cached(
-                "UPDATE evidence SET size = ?2, mtime = ?3, ctime = ?4, atime = ?5,
-                    file_type = ?6, link_target = ?7, special_kind = ?8, agency_id = ?9,
-                    media_sha256 = ?10, error_kind = ?11, error_message = ?12,
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                size,
-                item.mtime,
-                item.ctime,
-                item.atime,
-                file_type,
-                link_target,
-                special_kind,
-                agency_id,
-                media,
-                error_kind,
-                error_message
-            ])?;
-        }
-    }
+    conn.prepare_cached(
+        "INSERT INTO evidence (case_id, path, size, mtime, ctime, atime, file_type,
+            link_target, special_kind, agency_id, media_sha256, error_kind, error_message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (case_id, path) DO UPDATE SET size = excluded.size,
+            mtime = excluded.mtime, ctime = excluded.ctime, atime = excluded.atime,
+            file_type = excluded.file_type, link_target = excluded.link_target,
+            special_kind = excluded.special_kind, agency_id = excluded.agency_id,
+            media_sha256 = excluded.media_sha256, error_kind = excluded.error_kind,
+            error_message = excluded.error_message,
+            updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    )?
+    .execute(params![
+        case_id,
+        item.path,
+        size,
+        item.mtime,
+        item.ctime,
+        item.atime,
+        file_type,
+        link_target,
+        special_kind,
+        agency_id,
+        media,
+        error_kind,
+        error_message
+    ])?;
     Ok(())
 }
 

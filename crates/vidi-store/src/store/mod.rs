@@ -161,12 +161,12 @@ impl Store {
         let case_id = codec::case_id(&tx, &item.case, agency_id)?;
         let evidence_change = match codec::find_evidence(&tx, case_id, &item.path)? {
             None => {
-                codec::write_evidence(&tx, None, case_id, agency_id, item)?;
+                codec::write_evidence(&tx, case_id, agency_id, item)?;
                 Change::New
             }
             Some((_, stored)) if &stored == item => Change::Unchanged,
-            Some((id, _)) => {
-                codec::write_evidence(&tx, Some(id), case_id, agency_id, item)?;
+            Some(_) => {
+                codec::write_evidence(&tx, case_id, agency_id, item)?;
                 Change::Updated
             }
         };
