@@ -157,6 +157,19 @@ impl Index {
             return Err(corrupt("non-finite values"));
         }
         idx.len = len;
+        if nlists > 0 {
+            idx.min_cos = idx
+                .lists
+                .iter()
+                .zip(idx.centroids.chunks_exact(dim))
+                .map(|(l, c)| {
+                    l.vecs
+                        .chunks_exact(dim)
+                        .map(|v| crate::dot(v, c))
+                        .fold(1.0f32, f32::min)
+                })
+                .collect();
+        }
         Ok(idx)
     }
 }
