@@ -60,3 +60,17 @@ export async function apiFromPage(page, method, path, body) {
 }
 
 export const filterOf = (page, selector) => page.$eval(selector, (el) => getComputedStyle(el).filter);
+
+/** Waits until the computed filter of `selector` is `none` (revealed) or contains a blur (protected); returns it. */
+export async function waitFilter(page, selector, revealed) {
+  await page.waitForFunction(
+    ([sel, rev]) => {
+      const el = document.querySelector(sel);
+      if (!el) return false;
+      const f = getComputedStyle(el).filter;
+      return rev ? f === 'none' : /blur\((?!0px)/.test(f) && el.getAnimations().length === 0;
+    },
+    [selector, revealed],
+  );
+  return filterOf(page, selector);
+}

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const UI = path.resolve(here, '../../crates/vidi-server/ui');
 const PORT = Number(process.argv[2] || 8099);
-const PW = 'vidi-test-pw';
+const PW = process.env.MOCK_PASSWORD || 'vidi-test-pw';
 const BIG = Number(process.env.MOCK_BIG || 100000);
 
 const agencies = {

@@ -24,8 +24,14 @@ export function pathOf(geom) {
   let d = '';
   for (const poly of polys) {
     for (const ring of poly) {
+      // rings that cross the antimeridian are unwrapped (kept continuous, clipped by the view box)
+      let prev = null;
+      let shift = 0;
       ring.forEach(([lon, lat], i) => {
-        d += `${i ? 'L' : 'M'}${(lon + 180).toFixed(2)} ${(90 - lat).toFixed(2)}`;
+        if (prev !== null && Math.abs(lon + shift - prev) > 180) shift += lon + shift > prev ? -360 : 360;
+        const x = lon + shift;
+        prev = x;
+        d += `${i ? 'L' : 'M'}${(x + 180).toFixed(2)} ${(90 - lat).toFixed(2)}`;
       });
       d += 'Z';
     }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ANALYST, BIG_CASE, DETAIL_CASE, launch, newPage, login, apiFromPage, filterOf } from '../lib.mjs';
+import { BASE, ANALYST, BIG_CASE, DETAIL_CASE, launch, newPage, login, apiFromPage, filterOf, waitFilter } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -31,16 +31,16 @@ test('thumbnails are small, blurred and greyscale by default; one is revealed on
 
   const cells = page.locator('.grid .cell[data-sha]');
   await cells.nth(0).locator('.shield').click();
-  assert.equal(await filterOf(page, FIRST), 'none', 'revealed on click');
+  assert.equal(await waitFilter(page, FIRST, true), 'none', 'revealed on click');
   const second = '.grid .cell[data-sha]:nth-child(2) .media-el';
   assert.match(await filterOf(page, second), /blur/, 'only one revealed');
   // reveal another: the first is blurred again
   await cells.nth(1).locator('.shield').click();
-  assert.match(await filterOf(page, FIRST), /blur/);
-  assert.equal(await filterOf(page, second), 'none');
+  assert.match(await waitFilter(page, FIRST, false), /blur/);
+  assert.equal(await waitFilter(page, second, true), 'none');
   // leaving it blurs it again
   await page.mouse.move(5, 5);
-  await page.waitForFunction((sel) => /blur/.test(getComputedStyle(document.querySelector(sel)).filter), second);
+  assert.match(await waitFilter(page, second, false), /grayscale\(1\)/);
   assert.equal(await page.locator('.shield.revealed').count(), 0);
   assert.deepEqual(page.problems, []);
   await page.context().close();

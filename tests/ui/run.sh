@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end UI tests in headless Chromium (playwright-core + the Debian chromium).
+# Builds a small multi-agency workspace, adds agencies and users, starts `vidi serve` on a free loopback
+# port, runs tests/*.test.mjs (node's test runner), stops the server; exits non-zero on failure.
+# Usage: tests/ui/run.sh [VIDI_BINARY]   (default: $CARGO_TARGET_DIR/debug/vidi, else target/debug/vidi)
+# VIDI_UI_MODE=real|mock|auto (default auto): "mock" tests the UI against tests/ui/mock-server.mjs, a stand-in that
+# follows the API contract; "auto" uses the real server when `vidi serve` has `--listen`, else the mock.
+# Skips (exit 0, with a message) when node or chromium is missing; scripts/setup.sh installs them.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$HERE"
+
+if ! command -v node >/dev/null; then
+  echo "ui tests: SKIPPED: node is not installed (scripts/setup.sh installs nodejs and npm)"
+  exit 0
+fi
+CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+if [ -z "$CHROMIUM" ]; then
+  echo "ui tests: SKIPPED: chromium is not installed (scripts/setup.sh installs the Debian package chromium)"
+  exit 0
+fi
+export CHROMIUM
+if [ ! -d node_modules/playwright-core ]; then
+  if ! command -v npm >/dev/null; then
+    echo "ui tests: SKIPPED: npm is missing and node_modules is not installed (run npm ci in tests/ui)"
+    exit 0
+  fi
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+VIDI="${1:-${VIDI_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/vidi}}"
+MODE="${VIDI_UI_MODE:-auto}"
+if [ "$MODE" = auto ]; then
+  if [ -x "$VIDI" ] && "$VIDI" serve --help 2>/dev/null | grep -q -- '--listen'; then MODE=real; else MODE=mock; fi
+fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/vidi-ui.XXXXXX")"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+export VIDI_UI_BASE="http://127.0.0.1:$PORT"
+export VIDI_UI_PASSWORD="vidi-ui-test-$RANDOM-$RANDOM"
+
+if [ "$MODE" = real ]; then
+  echo "ui tests: real server ($VIDI) on $VIDI_UI_BASE"
+  WS="$TMP/ws"
+  export VIDI_NO_PROGRESS=1
+  "$VIDI" init --workspace "$WS" >/dev/null
+  "$VIDI" agencies add --workspace "$WS" --code BE-FCCU --country BE --name "Belgian Federal Computer Crime Unit" >/dev/null
+  "$VIDI" agencies add --workspace "$WS" --code NL-NP --country NL --name "Netherlands National Police" >/dev/null
+  for u in be-analyst:BE-FCCU:analyst be-reviewer:BE-FCCU:reviewer be-admin:BE-FCCU:admin nl-analyst:NL-NP:analyst; do
+    IFS=: read -r name agency role <<<"$u"
+    printf '%s\n' "$VIDI_UI_PASSWORD" | "$VIDI" users add --workspace "$WS" --agency "$agency" --role "$role" --username "$name" >/dev/null
+  done
+  # Benign generated media: a case large enough to scroll, a case with GPS photos (public camera samples) and a
+  # video with sound, and another agency's case that shares one picture with the first (a cross-agency link).
+  mkdir -p "$TMP/big" "$TMP/detail" "$TMP/nl"
+  ffmpeg -loglevel error -f lavfi -i "testsrc=size=96x72:rate=1" -frames:v "${VIDI_UI_BIG_N:-600}" "$TMP/big/frame-%04d.png"
+  ffmpeg -loglevel error -f lavfi -i "testsrc2=size=320x240:rate=25:duration=12" -f lavfi -i "sine=frequency=440:duration=12" \
+    -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "$TMP/detail/clip.mp4"
+  SHARED="${VIDI_SHARED_DIR:-$ROOT/../shared}"
+  for f in DSCN0010.jpg DSCN0012.jpg DSCN0021.jpg; do
+    [ -f "$SHARED/corpora/exif-samples/jpg/gps/$f" ] && cp "$SHARED/corpora/exif-samples/jpg/gps/$f" "$TMP/detail/"
+  done
+  ffmpeg -loglevel error -f lavfi -i "mandelbrot=size=320x240:rate=1" -frames:v 4 "$TMP/nl/nl-%02d.png"
+  cp "$TMP/big/frame-0001.png" "$TMP/nl/shared-copy.png"
+  "$VIDI" ingest --workspace "$WS" --case BE-2026-001 --agency BE-FCCU "$TMP/big" >/dev/null
+  "$VIDI" ingest --workspace "$WS" --case BE-2026-002 --agency BE-FCCU "$TMP/detail" >/dev/null
+  "$VIDI" ingest --workspace "$WS" --case NL-2026-001 --agency NL-NP "$TMP/nl" >/dev/null
+  "$VIDI" serve --workspace "$WS" --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  export VIDI_UI_VERIFY="${VIDI_UI_VERIFY:-$VIDI package verify}"
+  export VIDI_UI_LEAD_COUNTRY="${VIDI_UI_LEAD_COUNTRY:-IT}"
+else
+  echo "ui tests: 'vidi serve --listen' is not available in $VIDI: testing the UI against the API contract mock (tests/ui/mock-server.mjs) on $VIDI_UI_BASE"
+  export MOCK_PASSWORD="$VIDI_UI_PASSWORD"
+  node mock-server.mjs "$PORT" >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+fi
+export VIDI_UI_ANALYST=be-analyst VIDI_UI_REVIEWER=be-reviewer VIDI_UI_OTHER=nl-analyst
+export VIDI_UI_BIG_CASE=BE-2026-001 VIDI_UI_DETAIL_CASE=BE-2026-002
+
+# wait for the server (60 s at most)
+for _ in $(seq 1 120); do
+  if node -e "fetch(process.env.VIDI_UI_BASE+'/').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "ui tests: the server exited:"; cat "$TMP/server.log"; exit 1
+  fi
+  sleep 0.5
+done
+
+status=0
+node --test --test-concurrency=1 tests/ || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "ui tests: FAILED (exit $status); server log tail:"
+  tail -n 40 "$TMP/server.log" || true
+fi
+exit "$status"
