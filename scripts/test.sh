@@ -13,3 +13,6 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast
+echo "== web UI in headless chromium (tests/ui/run.sh)"
+cargo build --locked -p vidi-cli
+bash tests/ui/run.sh "$CARGO_TARGET_DIR/debug/vidi"
