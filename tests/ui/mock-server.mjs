@@ -2,8 +2,8 @@
 // used to develop and test the UI while the real server routes are not there yet.
 // Usage: node mock-server.mjs PORT   (serves ../../crates/vidi-server/ui)
 // Data: case BE-2026-001 (100,000 generated media), BE-2026-002 (a few with clues, a video, GPS),
-// NL-2026-001 (agency NL, not granted to BE). Users (password "vidi-test-pw"): be-analyst,
-// be-reviewer, be-admin, nl-analyst.
+// NL-2026-001 (agency NL, not granted to BE). Users (password "vidi-test-pw" or $MOCK_PASSWORD): be-analyst,
+// be-reviewer, be-admin, nl-analyst, nl-admin.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,7 +27,9 @@ const users = [
   { id: 2, username: 'be-reviewer', agency: agencies['BE-FCCU'], role: 'reviewer' },
   { id: 3, username: 'be-admin', agency: agencies['BE-FCCU'], role: 'admin' },
   { id: 4, username: 'nl-analyst', agency: agencies['NL-NP'], role: 'analyst' },
+  { id: 5, username: 'nl-admin', agency: agencies['NL-NP'], role: 'admin' },
 ];
+const grants = [];
 const sha = (s) => crypto.createHash('sha256').update(s).digest('hex');
 const cases = [
   { number: 'BE-2026-001', agency: 'BE-FCCU', media: [] },
@@ -97,7 +99,7 @@ const sessions = new Map();
 const settings = new Map();
 const leads = [];
 const packages = [];
-const visible = (u, caseNo) => { const c = cases.find((x) => x.number === caseNo); return c && c.agency === u.agency.code; };
+const visible = (u, caseNo) => { const c = cases.find((x) => x.number === caseNo); return c && (c.agency === u.agency.code || grants.some((g) => g.case === caseNo && g.agency === u.agency.code)); };
 const now = () => new Date().toISOString();
 
 function send(res, status, body, headers = {}) {
@@ -163,7 +165,18 @@ async function handle(req, res) {
     if (req.method === 'PUT') settings.set(u.id, { ...(settings.get(u.id) || {}), ...(await body(req)) });
     return send(res, 200, { blur: true, greyscale: true, thumb_size: 'small', muted: true, ...(settings.get(u.id) || {}) });
   }
-  if (r === '/cases') return send(res, 200, page(cases.filter((c) => visible(u, c.number)).map((c) => ({ number: c.number, agency: agencies[c.agency], access: 'owner', media_count: c.media.length })), q));
+  if (r === '/cases') return send(res, 200, page(cases.filter((c) => visible(u, c.number)).map((c) => ({ number: c.number, agency: agencies[c.agency], access: c.agency === u.agency.code ? 'owner' : 'granted', media_count: c.media.length })), q));
+  if (r === '/agencies') return u.role === 'admin' ? send(res, 200, page(Object.values(agencies), q)) : fail(res, 403, 'forbidden', 'Admins only.');
+  if ((m = /^\/cases\/([^/]+)\/grants$/.exec(r)) && req.method === 'POST') {
+    const no = decodeURIComponent(m[1]);
+    const c = cases.find((x) => x.number === no);
+    if (!c || !visible(u, no)) return fail(res, 404, 'not_found', 'No such case.');
+    if (u.role !== 'admin' || c.agency !== u.agency.code) return fail(res, 403, 'forbidden', 'Only an admin of the owning agency grants access.');
+    const b = await body(req);
+    if (!agencies[b.agency]) return fail(res, 400, 'bad_request', 'Unknown agency.');
+    grants.push({ case: no, agency: b.agency });
+    return send(res, 201, { case: no, agency: agencies[b.agency] });
+  }
   if ((m = /^\/cases\/([^/]+)\/media$/.exec(r))) {
     const no = decodeURIComponent(m[1]);
     if (!visible(u, no)) return fail(res, 404, 'not_found', 'No such case.');

@@ -57,7 +57,7 @@ if [ "$MODE" = real ]; then
   "$VIDI" init --workspace "$WS" >/dev/null
   "$VIDI" agencies add --workspace "$WS" --code BE-FCCU --country BE --name "Belgian Federal Computer Crime Unit" >/dev/null
   "$VIDI" agencies add --workspace "$WS" --code NL-NP --country NL --name "Netherlands National Police" >/dev/null
-  for u in be-analyst:BE-FCCU:analyst be-reviewer:BE-FCCU:reviewer be-admin:BE-FCCU:admin nl-analyst:NL-NP:analyst; do
+  for u in be-analyst:BE-FCCU:analyst be-reviewer:BE-FCCU:reviewer be-admin:BE-FCCU:admin nl-analyst:NL-NP:analyst nl-admin:NL-NP:admin; do
     IFS=: read -r name agency role <<<"$u"
     printf '%s\n' "$VIDI_UI_PASSWORD" | "$VIDI" users add --workspace "$WS" --agency "$agency" --role "$role" --username "$name" >/dev/null
   done
@@ -86,7 +86,7 @@ else
   node mock-server.mjs "$PORT" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
 fi
-export VIDI_UI_ANALYST=be-analyst VIDI_UI_REVIEWER=be-reviewer VIDI_UI_OTHER=nl-analyst
+export VIDI_UI_ANALYST=be-analyst VIDI_UI_REVIEWER=be-reviewer VIDI_UI_OTHER=nl-analyst VIDI_UI_OTHER_ADMIN=nl-admin
 export VIDI_UI_BIG_CASE=BE-2026-001 VIDI_UI_DETAIL_CASE=BE-2026-002
 
 # wait for the server (60 s at most)

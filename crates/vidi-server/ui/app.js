@@ -72,6 +72,16 @@ async function casesView() {
       items.push(...(r.items || []));
       cursor = r.next_cursor;
     } while (cursor && items.length < 100000);
+    const admin = session.user && session.user.role === 'admin';
+    let agencies = [];
+    if (admin) {
+      try {
+        const r = await get('/agencies');
+        agencies = (r.items || r || []).filter((a) => a.code !== session.user.agency.code);
+      } catch (e) {
+        agencies = [];
+      }
+    }
     const rows = items.map((c) =>
       h(
         'tr',
@@ -81,6 +91,7 @@ async function casesView() {
         h('td', h('span.chip', c.access)),
         h('td', String(c.media_count ?? '')),
         h('td', h('a', { href: `#/map?case=${enc(c.number)}` }, 'map')),
+        admin && c.access === 'owner' && agencies.length ? h('td', grantForm(c.number, agencies)) : null,
       ),
     );
     mount(
@@ -92,6 +103,24 @@ async function casesView() {
   } catch (e) {
     main.append(errorBox(e));
   }
+}
+
+/** Admin of the owning agency: grant another agency access to a case (need-to-know). */
+function grantForm(number, agencies) {
+  const sel = h('select', { name: 'agency', 'aria-label': `Agency to grant case ${number} to` },
+    agencies.map((a) => h('option', { value: a.code }, `${a.code} (${label(a.country)})`)));
+  const status = h('span', { 'aria-live': 'polite' });
+  const form = h('form.row.grant', { 'data-grant': number }, sel, h('button', { type: 'submit' }, 'Grant access'), status);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await post(`/cases/${enc(number)}/grants`, { agency: sel.value });
+      status.replaceChildren(h('span.ok', `Granted to ${sel.value}.`));
+    } catch (e) {
+      status.replaceChildren(errorBox(e));
+    }
+  });
+  return form;
 }
 
 function settingsView() {

@@ -252,7 +252,12 @@ export async function mediaView(sha, params) {
           ['Dimensions', m.width && m.height ? `${m.width} × ${m.height}` : ''],
           ['Duration', m.duration_s ? fmtDuration(m.duration_s) : ''],
           ['Cluster', m.cluster ? h('a', { href: caseNo ? `#/case/${enc(caseNo)}?cluster=${enc(m.cluster)}` : '#/cases' }, String(m.cluster)) : ''],
-          ['Series', (m.series || []).length ? h('span', (m.series || []).map((x) => h('span.chip', label(x)))) : ''],
+          ['Series', (m.series || []).length ? h('span#series', (m.series || []).map((x) => {
+            const id = typeof x === 'object' ? x.id ?? x.name : x;
+            return caseNo
+              ? h('a.chip', { href: `#/case/${enc(caseNo)}?series=${enc(id)}`, title: 'this series in the grid' }, label(x))
+              : h('span.chip', label(x));
+          })) : ''],
         ])),
         section('Hashes', dl([['SHA-256', m.sha256], ['SHA-1', m.sha1], ['MD5', m.md5], ['PDQ', m.pdq]], 'kv mono')),
         section('Hash-set hits', (m.hits || []).length ? h('ul#hits', m.hits.map((x) => h('li', describe(x)))) : h('p.muted', 'No hash-set hit.')),
