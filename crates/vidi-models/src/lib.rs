@@ -12,6 +12,9 @@
 //! produce, so a changed model is noticed and its clues recomputed.
 #![warn(missing_docs)]
 
+pub mod tensors;
+pub use tensors::{TensorError, TensorProblem, Tensors};
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};

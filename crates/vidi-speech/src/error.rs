@@ -2,20 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-/// What is wrong with one tensor of a model file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TensorProblem {
-    /// The tensor is not in the file.
-    Missing,
-    /// The tensor has another shape than the architecture needs.
-    Shape,
-    /// The element type is not F32, F16 or BF16.
-    DType,
-    /// The data offsets point outside the file or disagree with the shape.
-    Offsets,
-}
-
 /// Errors of model loading, language identification and audio extraction.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -53,16 +39,10 @@ pub enum SpeechError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// One tensor of a model file is missing or malformed.
-    #[error("tensor {name} in {} is unusable: {problem:?}", path.display())]
-    Tensor {
-        /// The safetensors file.
-        path: PathBuf,
-        /// The tensor name.
-        name: String,
-        /// What is wrong with it.
-        problem: TensorProblem,
-    },
+    /// A safetensors weights file is malformed (bad header, a tensor
+    /// missing or of the wrong shape).
+    #[error(transparent)]
+    Weights(vidi_models::TensorError),
     /// A file's SHA-256 differs from its manifest.
     #[error("checksum mismatch for model file {}", path.display())]
     Checksum {
@@ -133,6 +113,16 @@ impl SpeechError {
                 path: path.to_path_buf(),
                 source,
             }
+        }
+    }
+}
+
+impl From<vidi_models::TensorError> for SpeechError {
+    /// A weights file that does not exist means the models are not installed.
+    fn from(e: vidi_models::TensorError) -> Self {
+        match e {
+            vidi_models::TensorError::Io { path, source } => SpeechError::from_io(&path, source),
+            other => SpeechError::Weights(other),
         }
     }
 }

@@ -16,7 +16,6 @@ mod error;
 mod manifest;
 mod mel;
 mod ops;
-mod tensors;
 mod vad;
 mod whisper;
 
@@ -26,9 +25,10 @@ use serde::{Deserialize, Serialize};
 use vidi_types::Cancel;
 
 pub use audio::{MediaLimits, SAMPLE_RATE, audio_from_media};
-pub use error::{SpeechError, TensorProblem};
+pub use error::SpeechError;
 pub use manifest::{ManifestFile, ManifestSource, ModelManifest};
 pub use vad::{VAD_CHUNK, VadOptions};
+pub use vidi_models::TensorProblem;
 
 /// Manifest of the Whisper model, relative to a models folder.
 pub const WHISPER_MANIFEST: &str = "speech/whisper-base/manifest.json";
@@ -109,16 +109,10 @@ pub struct SpeechLid {
     options: LidOptions,
 }
 
-/// The default models folder: `$VIDI_MODELS_DIR`, else
-/// `$HOME/.cache/vidi-models`.
+/// The default models folder (the same as every model crate's):
+/// `$VIDI_MODELS_DIR`, else `$HOME/.cache/vidi-models`.
 pub fn default_models_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("VIDI_MODELS_DIR") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    home.join(".cache").join("vidi-models")
+    vidi_models::default_models_dir()
 }
 
 /// Whisper's non-standard codes mapped to ISO 639-1.

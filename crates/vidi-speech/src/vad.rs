@@ -12,7 +12,7 @@ use vidi_types::Cancel;
 
 use crate::error::SpeechError;
 use crate::ops::sigmoid;
-use crate::tensors::Tensors;
+use vidi_models::Tensors;
 
 /// Samples per VAD decision (32 ms at 16 kHz).
 pub const VAD_CHUNK: usize = 512;

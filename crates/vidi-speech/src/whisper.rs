@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::SpeechError;
 use crate::mel::MelFrontEnd;
 use crate::ops::{LayerNorm, Linear, View, add_assign, gelu, gemm, softmax};
-use crate::tensors::Tensors;
+use vidi_models::Tensors;
 
 /// Architecture sizes (from the manifest's `dims`).
 #[derive(Debug, Clone, Copy, serde::Deserialize)]

@@ -1,17 +1,83 @@
-//! A minimal reader for safetensors files (F32, F16 and BF16 tensors),
-//! converting everything to `f32` at load.
+//! A small reader for safetensors files (F32, F16 and BF16 tensors),
+//! converting everything to `f32` at load. Model crates (embeddings,
+//! speech) load their weights through it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{SpeechError, TensorProblem};
+/// What is wrong with one tensor of a model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TensorProblem {
+    /// The tensor is not in the file.
+    Missing,
+    /// The tensor has another shape than the architecture needs.
+    Shape,
+    /// The element type is not F32, F16 or BF16.
+    DType,
+    /// The data offsets point outside the file or disagree with the shape.
+    Offsets,
+}
+
+impl std::fmt::Display for TensorProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TensorProblem::Missing => "missing",
+            TensorProblem::Shape => "wrong shape",
+            TensorProblem::DType => "element type not F32, F16 or BF16",
+            TensorProblem::Offsets => "data offsets out of range",
+        })
+    }
+}
+
+/// Errors of reading a safetensors file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TensorError {
+    /// The file could not be read.
+    #[error("cannot read model file {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The header is not valid JSON of the expected shape.
+    #[error("invalid safetensors header in {}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The parse error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file is structurally wrong.
+    #[error("invalid safetensors file {}: {reason}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// One tensor is missing or malformed.
+    #[error("tensor {name} in {} is unusable: {problem}", path.display())]
+    Tensor {
+        /// The file.
+        path: PathBuf,
+        /// The tensor name.
+        name: String,
+        /// What is wrong with it.
+        problem: TensorProblem,
+    },
+}
 
 /// Largest header accepted (the header is JSON; real ones are < 1 MB).
 const MAX_HEADER: u64 = 64 << 20;
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Entry {
     dtype: String,
     shape: Vec<usize>,
@@ -19,23 +85,29 @@ struct Entry {
 }
 
 /// An opened safetensors file held in memory.
-pub(crate) struct Tensors {
+#[derive(Debug)]
+pub struct Tensors {
     path: PathBuf,
     bytes: Vec<u8>,
     data_start: usize,
     entries: HashMap<String, Entry>,
     /// The `__metadata__` string map.
-    pub(crate) metadata: HashMap<String, String>,
+    pub metadata: HashMap<String, String>,
 }
 
 impl Tensors {
-    pub(crate) fn open(path: &Path) -> Result<Self, SpeechError> {
-        let bytes = std::fs::read(path).map_err(|source| SpeechError::from_io(path, source))?;
+    /// Read and parse a safetensors file.
+    pub fn open(path: &Path) -> Result<Self, TensorError> {
+        let bytes = std::fs::read(path).map_err(|source| TensorError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(path, bytes)
     }
 
-    fn parse(path: &Path, bytes: Vec<u8>) -> Result<Self, SpeechError> {
-        let bad = |reason| SpeechError::ModelFormat {
+    /// Parse a safetensors file already read into memory.
+    pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Self, TensorError> {
+        let bad = |reason| TensorError::Format {
             path: path.to_path_buf(),
             reason,
         };
@@ -49,25 +121,22 @@ impl Tensors {
         }
         let data_start = 8 + header_len as usize;
         let header: HashMap<String, serde_json::Value> =
-            serde_json::from_slice(&bytes[8..data_start]).map_err(|source| {
-                SpeechError::ModelJson {
-                    path: path.to_path_buf(),
-                    source,
-                }
+            serde_json::from_slice(&bytes[8..data_start]).map_err(|source| TensorError::Json {
+                path: path.to_path_buf(),
+                source,
             })?;
         let mut entries = HashMap::new();
         let mut metadata = HashMap::new();
         for (name, value) in header {
             if name == "__metadata__" {
-                metadata =
-                    serde_json::from_value(value).map_err(|source| SpeechError::ModelJson {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
+                metadata = serde_json::from_value(value).map_err(|source| TensorError::Json {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 continue;
             }
             let entry: Entry =
-                serde_json::from_value(value).map_err(|source| SpeechError::ModelJson {
+                serde_json::from_value(value).map_err(|source| TensorError::Json {
                     path: path.to_path_buf(),
                     source,
                 })?;
@@ -82,8 +151,8 @@ impl Tensors {
         })
     }
 
-    fn problem(&self, name: &str, problem: TensorProblem) -> SpeechError {
-        SpeechError::Tensor {
+    fn problem(&self, name: &str, problem: TensorProblem) -> TensorError {
+        TensorError::Tensor {
             path: self.path.clone(),
             name: name.to_owned(),
             problem,
@@ -91,7 +160,7 @@ impl Tensors {
     }
 
     /// The raw bytes and element size of a tensor whose shape must equal `shape`.
-    fn raw(&self, name: &str, shape: &[usize]) -> Result<(&[u8], &str), SpeechError> {
+    fn raw(&self, name: &str, shape: &[usize]) -> Result<(&[u8], &str), TensorError> {
         let e = self
             .entries
             .get(name)
@@ -119,18 +188,18 @@ impl Tensors {
     }
 
     /// A whole tensor as `f32`, checking its shape.
-    pub(crate) fn f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, SpeechError> {
+    pub fn f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, TensorError> {
         let (raw, dtype) = self.raw(name, shape)?;
         Ok(convert(raw, dtype))
     }
 
     /// Selected rows of a 2-D tensor as one dense `f32` matrix.
-    pub(crate) fn rows(
+    pub fn rows(
         &self,
         name: &str,
         shape: [usize; 2],
         rows: &[usize],
-    ) -> Result<Vec<f32>, SpeechError> {
+    ) -> Result<Vec<f32>, TensorError> {
         let (raw, dtype) = self.raw(name, &shape)?;
         let elem = if dtype == "F32" { 4 } else { 2 };
         let row_bytes = shape[1] * elem;
@@ -163,7 +232,7 @@ fn convert(raw: &[u8], dtype: &str) -> Vec<f32> {
 }
 
 /// IEEE 754 half to single precision (exact, including subnormals).
-pub(crate) fn f16_to_f32(h: u16) -> f32 {
+fn f16_to_f32(h: u16) -> f32 {
     let sign = u32::from(h >> 15) << 31;
     let exp = u32::from((h >> 10) & 0x1f);
     let man = u32::from(h & 0x3ff);
