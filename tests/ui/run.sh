@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# End-to-end UI tests in headless Chromium (playwright-core + the Debian chromium).
-# Builds a small multi-agency workspace, adds agencies and users, starts `vidi serve` on a free loopback
-# port, runs tests/*.test.mjs (node's test runner), stops the server; exits non-zero on failure.
+# End-to-end UI tests in headless Chromium (playwright-core + the Debian chromium), node's test runner.
+#
+# Two suites, each on its own server on a free loopback port, stopped afterwards:
+#  - contract: the UI against tests/ui/mock-server.mjs, a stand-in that follows the API contract with synthetic
+#    data (100,000-media case); deterministic, always run.
+#  - real: the UI against `vidi serve` on a workspace built here (agencies and users added with the CLI, generated
+#    benign images, GPS camera samples from ../shared, a video), when the binary's `serve` has `--listen`.
 # Usage: tests/ui/run.sh [VIDI_BINARY]   (default: $CARGO_TARGET_DIR/debug/vidi, else target/debug/vidi)
-# VIDI_UI_MODE=real|mock|auto (default auto): "mock" tests the UI against tests/ui/mock-server.mjs, a stand-in that
-# follows the API contract; "auto" uses the real server when `vidi serve` has `--listen`, else the mock.
-# Skips (exit 0, with a message) when node or chromium is missing; scripts/setup.sh installs them.
+# VIDI_UI_MODE=auto|mock|real (default auto: contract, then real when available).
+# VIDI_UI_REAL_FATAL=1|0: whether a failing real suite fails the run (default 1).
+# Exits non-zero on failure; skips (exit 0, with a message) when node or chromium is missing (scripts/setup.sh
+# installs them).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
 
 if ! command -v node >/dev/null; then
-  echo "ui tests: SKIPPED: node is not installed (scripts/setup.sh installs nodejs and npm)"
+  echo "ui tests: SKIPPED: node is not installed (scripts/setup.sh installs it)"
   exit 0
 fi
 CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
@@ -23,7 +28,7 @@ fi
 export CHROMIUM
 if [ ! -d node_modules/playwright-core ]; then
   if ! command -v npm >/dev/null; then
-    echo "ui tests: SKIPPED: npm is missing and node_modules is not installed (run npm ci in tests/ui)"
+    echo "ui tests: SKIPPED: npm is missing and tests/ui/node_modules is not installed"
     exit 0
   fi
   npm ci --no-audit --no-fund --loglevel=error
@@ -31,32 +36,82 @@ fi
 
 VIDI="${1:-${VIDI_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/vidi}}"
 MODE="${VIDI_UI_MODE:-auto}"
-if [ "$MODE" = auto ]; then
-  if [ -x "$VIDI" ] && "$VIDI" serve --help 2>/dev/null | grep -q -- '--listen'; then MODE=real; else MODE=mock; fi
-fi
+HAS_REAL=0
+if [ -x "$VIDI" ] && "$VIDI" serve --help 2>/dev/null | grep -q -- '--listen'; then HAS_REAL=1; fi
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/vidi-ui.XXXXXX")"
 SERVER_PID=""
-cleanup() {
+stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 
-PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-export VIDI_UI_BASE="http://127.0.0.1:$PORT"
-export VIDI_UI_PASSWORD="vidi-ui-test-$RANDOM-$RANDOM"
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
 
-if [ "$MODE" = real ]; then
-  echo "ui tests: real server ($VIDI) on $VIDI_UI_BASE"
-  WS="$TMP/ws"
+wait_server() {
+  for _ in $(seq 1 120); do
+    if node -e "fetch(process.env.VIDI_UI_BASE+'/').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "ui tests: the server exited:"; cat "$TMP/server.log"; return 1
+    fi
+    sleep 0.5
+  done
+  echo "ui tests: the server did not answer in 60 s"; return 1
+}
+
+common_env() {
+  export VIDI_UI_ANALYST=be-analyst VIDI_UI_REVIEWER=be-reviewer VIDI_UI_OTHER=nl-analyst VIDI_UI_OTHER_ADMIN=nl-admin
+  export VIDI_UI_BIG_CASE=BE-2026-001 VIDI_UI_DETAIL_CASE=BE-2026-002
+}
+
+run_tests() {
+  local name="$1" status=0
+  node --test --test-concurrency=1 tests/ || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "ui tests ($name): FAILED (exit $status); server log tail:"
+    tail -n 40 "$TMP/server.log" || true
+  fi
+  return "$status"
+}
+
+contract_suite() {
+  local port; port="$(free_port)"
+  export VIDI_UI_BASE="http://127.0.0.1:$port"
+  export VIDI_UI_PASSWORD="vidi-ui-test-$RANDOM-$RANDOM" MOCK_PASSWORD=""
+  MOCK_PASSWORD="$VIDI_UI_PASSWORD"
+  unset VIDI_UI_VERIFY VIDI_UI_LEAD_COUNTRY
+  common_env
+  echo "== ui tests (contract): the UI against the API contract mock (tests/ui/mock-server.mjs) on $VIDI_UI_BASE"
+  node mock-server.mjs "$port" >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  local status=0
+  wait_server && run_tests contract || status=$?
+  stop_server
+  return "$status"
+}
+
+real_suite() {
+  local port; port="$(free_port)"
+  export VIDI_UI_BASE="http://127.0.0.1:$port"
+  export VIDI_UI_PASSWORD="vidi-ui-test-$RANDOM-$RANDOM"
+  common_env
+  echo "== ui tests (real): $VIDI serve on $VIDI_UI_BASE"
+  local WS="$TMP/ws" SHARED="${VIDI_SHARED_DIR:-$ROOT/../shared}"
   export VIDI_NO_PROGRESS=1
   "$VIDI" init --workspace "$WS" >/dev/null
   "$VIDI" agencies add --workspace "$WS" --code BE-FCCU --country BE --name "Belgian Federal Computer Crime Unit" >/dev/null
   "$VIDI" agencies add --workspace "$WS" --code NL-NP --country NL --name "Netherlands National Police" >/dev/null
+  local u name agency role
   for u in be-analyst:BE-FCCU:analyst be-reviewer:BE-FCCU:reviewer be-admin:BE-FCCU:admin nl-analyst:NL-NP:analyst nl-admin:NL-NP:admin; do
     IFS=: read -r name agency role <<<"$u"
     printf '%s\n' "$VIDI_UI_PASSWORD" | "$VIDI" users add --workspace "$WS" --agency "$agency" --role "$role" --username "$name" >/dev/null
@@ -64,44 +119,43 @@ if [ "$MODE" = real ]; then
   # Benign generated media: a case large enough to scroll, a case with GPS photos (public camera samples) and a
   # video with sound, and another agency's case that shares one picture with the first (a cross-agency link).
   mkdir -p "$TMP/big" "$TMP/detail" "$TMP/nl"
-  ffmpeg -loglevel error -f lavfi -i "testsrc=size=96x72:rate=1" -frames:v "${VIDI_UI_BIG_N:-600}" "$TMP/big/frame-%04d.png"
-  ffmpeg -loglevel error -f lavfi -i "testsrc2=size=320x240:rate=25:duration=12" -f lavfi -i "sine=frequency=440:duration=12" \
+  ffmpeg -nostdin -loglevel error -f lavfi -i "testsrc=size=96x72:rate=1" -frames:v "${VIDI_UI_BIG_N:-600}" "$TMP/big/frame-%04d.png"
+  ffmpeg -nostdin -loglevel error -f lavfi -i "testsrc2=size=320x240:rate=25:duration=12" -f lavfi -i "sine=frequency=440:duration=12" \
     -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "$TMP/detail/clip.mp4"
-  SHARED="${VIDI_SHARED_DIR:-$ROOT/../shared}"
+  local f
   for f in DSCN0010.jpg DSCN0012.jpg DSCN0021.jpg; do
-    [ -f "$SHARED/corpora/exif-samples/jpg/gps/$f" ] && cp "$SHARED/corpora/exif-samples/jpg/gps/$f" "$TMP/detail/"
+    if [ -f "$SHARED/corpora/exif-samples/jpg/gps/$f" ]; then cp "$SHARED/corpora/exif-samples/jpg/gps/$f" "$TMP/detail/"; fi
   done
-  ffmpeg -loglevel error -f lavfi -i "mandelbrot=size=320x240:rate=1" -frames:v 4 "$TMP/nl/nl-%02d.png"
+  ffmpeg -nostdin -loglevel error -f lavfi -i "mandelbrot=size=320x240:rate=1" -frames:v 4 "$TMP/nl/nl-%02d.png"
   cp "$TMP/big/frame-0001.png" "$TMP/nl/shared-copy.png"
   "$VIDI" ingest --workspace "$WS" --case BE-2026-001 --agency BE-FCCU "$TMP/big" >/dev/null
   "$VIDI" ingest --workspace "$WS" --case BE-2026-002 --agency BE-FCCU "$TMP/detail" >/dev/null
   "$VIDI" ingest --workspace "$WS" --case NL-2026-001 --agency NL-NP "$TMP/nl" >/dev/null
-  "$VIDI" serve --workspace "$WS" --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+  "$VIDI" serve --workspace "$WS" --listen "127.0.0.1:$port" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   export VIDI_UI_VERIFY="${VIDI_UI_VERIFY:-$VIDI package verify}"
   export VIDI_UI_LEAD_COUNTRY="${VIDI_UI_LEAD_COUNTRY:-IT}"
-else
-  echo "ui tests: 'vidi serve --listen' is not available in $VIDI: testing the UI against the API contract mock (tests/ui/mock-server.mjs) on $VIDI_UI_BASE"
-  export MOCK_PASSWORD="$VIDI_UI_PASSWORD"
-  node mock-server.mjs "$PORT" >"$TMP/server.log" 2>&1 &
-  SERVER_PID=$!
-fi
-export VIDI_UI_ANALYST=be-analyst VIDI_UI_REVIEWER=be-reviewer VIDI_UI_OTHER=nl-analyst VIDI_UI_OTHER_ADMIN=nl-admin
-export VIDI_UI_BIG_CASE=BE-2026-001 VIDI_UI_DETAIL_CASE=BE-2026-002
+  local status=0
+  wait_server && run_tests real || status=$?
+  stop_server
+  return "$status"
+}
 
-# wait for the server (60 s at most)
-for _ in $(seq 1 120); do
-  if node -e "fetch(process.env.VIDI_UI_BASE+'/').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "ui tests: the server exited:"; cat "$TMP/server.log"; exit 1
+overall=0
+if [ "$MODE" = auto ] || [ "$MODE" = mock ]; then
+  contract_suite || overall=1
+fi
+if [ "$MODE" = real ] || { [ "$MODE" = auto ] && [ "$HAS_REAL" = 1 ]; }; then
+  if [ "$HAS_REAL" != 1 ]; then
+    echo "ui tests (real): $VIDI has no 'serve --listen'"; overall=1
+  else
+    rs=0
+    (set -e; trap stop_server EXIT; real_suite) || rs=$?
+    if [ "$rs" -ne 0 ]; then
+      if [ "${VIDI_UI_REAL_FATAL:-1}" = 1 ]; then overall=1; else echo "ui tests (real): FAILED, not fatal (VIDI_UI_REAL_FATAL=0)"; fi
+    fi
   fi
-  sleep 0.5
-done
-
-status=0
-node --test --test-concurrency=1 tests/ || status=$?
-if [ "$status" -ne 0 ]; then
-  echo "ui tests: FAILED (exit $status); server log tail:"
-  tail -n 40 "$TMP/server.log" || true
+elif [ "$MODE" = auto ]; then
+  echo "ui tests (real): skipped: 'vidi serve --listen' is not in $VIDI yet"
 fi
-exit "$status"
+exit "$overall"

@@ -63,7 +63,7 @@ test('media view: the analyst adds a tag, a note, a category and a manual clue',
   await page.waitForFunction(() => document.getElementById('notes') && document.getElementById('notes').textContent.includes('bakery sign'));
   await page.fill('#form-category input[name="code"]', '2');
   await page.click('#form-category button[type="submit"]');
-  await page.waitForFunction(() => /\b2\b/.test(document.getElementById('categories').textContent));
+  await page.waitForFunction(() => /\b2\b/.test(document.getElementById('categories')?.textContent || ''));
   const before = await page.locator('#clues tbody tr').count();
   await page.fill('#form-clue input[name="kind"]', 'shop_sign');
   await page.fill('#form-clue input[name="value"]', 'Boulangerie du Coin');
