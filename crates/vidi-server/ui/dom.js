@@ -118,3 +118,11 @@ export function label(v) {
   if (typeof v !== 'object') return String(v);
   return v.username || v.name || v.code || v.label || JSON.stringify(v);
 }
+
+/** A timestamp (RFC 3339 text or seconds) as "YYYY-MM-DD HH:MM:SS UTC"; other text unchanged. */
+export function fmtTime(v) {
+  if (v === null || v === undefined || v === '') return '';
+  const d = typeof v === 'number' ? new Date(v * 1000) : new Date(String(v));
+  if (Number.isNaN(d.getTime())) return String(v);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

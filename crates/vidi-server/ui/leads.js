@@ -1,7 +1,7 @@
 // Leads (potential identifications): list, creation from the media view with supporting media
 // and clues, workflow buttons by role and state, comments and full history.
 import { get, post, patch, qs, enc, thumbUrl } from './api.js';
-import { h, mount, errorBox, dl, label } from './dom.js';
+import { h, mount, errorBox, dl, label, fmtTime } from './dom.js';
 import { session, isMe } from './session.js';
 import * as wellness from './wellness.js';
 import { describe } from './media.js';
@@ -183,11 +183,17 @@ export async function leadView(id) {
     }
   });
   const mediaList = (lead.media || []).map((m) => (typeof m === 'object' ? m.sha256 : m));
+  // clue ids are described from the supporting media (when the user may still see them)
+  const clueText = new Map();
+  await Promise.all(mediaList.slice(0, 20).map((sha) => get(`/media/${enc(sha)}`).then(
+    (m) => (m.clues || []).forEach((c) => clueText.set(String(c.id), `${c.kind}: ${describe(c.value)}`)),
+    () => null,
+  )));
   mount(
     h('div.row', h('h1', lead.title || `Lead ${lead.id}`), stateChip(st)),
     h('section.panel', dl([
       ['Subject', lead.subject], ['Target country', lead.target_country], ['Author', label(lead.author)],
-      ['Reviewer', label(lead.reviewer)], ['Agency', label(lead.agency)], ['Created', lead.created_at || lead.created],
+      ['Reviewer', label(lead.reviewer)], ['Agency', label(lead.agency)], ['Created', fmtTime(lead.created_at || lead.created)],
       ['Summary', lead.summary], ['Rejection', lead.reject_reason || lead.reason],
     ])),
     actions,
@@ -201,11 +207,11 @@ export async function leadView(id) {
         return cell;
       }))
       : h('p.muted', 'None.'),
-    h('h2', 'Clues'), (lead.clues || []).length ? h('ul', lead.clues.map((c) => h('li', typeof c === 'object' ? `${c.kind}: ${describe(c.value)}` : `clue ${c}`))) : h('p.muted', 'None.')),
+    h('h2', 'Clues'), (lead.clues || []).length ? h('ul', lead.clues.map((c) => h('li', typeof c === 'object' ? `${c.kind}: ${describe(c.value)}` : clueText.get(String(c)) || `clue ${c}`))) : h('p.muted', 'None.')),
     h('section.panel', h('h2', 'Comments'),
-      h('ul#comments', (lead.comments || []).map((c) => h('li', `${label(c.user || c.author)} (${c.at || ''}): ${c.text}`))), commentForm),
+      h('ul#comments', (lead.comments || []).map((c) => h('li', `${label(c.user || c.author)} (${fmtTime(c.at)}): ${c.text}`))), commentForm),
     h('section.panel', h('h2', 'History'),
       h('ol.history#history', (lead.history || []).map((x) => h('li', { 'data-action': x.action },
-        `${x.at || ''} · ${label(x.user)} · ${x.action}${x.from || x.to ? ` (${x.from || '—'} → ${x.to || '—'})` : ''}${x.note ? `: ${x.note}` : ''}`)))),
+        `${fmtTime(x.at)} · ${label(x.user)} · ${x.action}${x.from || x.to ? ` (${x.from || '—'} → ${x.to || '—'})` : ''}${x.note ? `: ${x.note}` : ''}`)))),
   );
 }

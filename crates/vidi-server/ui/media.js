@@ -2,7 +2,7 @@
 // clues drawn over the image or on the video timeline, links, cluster, series, location
 // hypotheses, find-similar, and the analyst's tags, notes, categories and manual clues.
 import { get, post, thumbUrl, fileUrl, enc } from './api.js';
-import { h, s, mount, errorBox, dl, fmtBytes, fmtDuration, label } from './dom.js';
+import { h, s, mount, errorBox, dl, fmtBytes, fmtDuration, label, fmtTime } from './dom.js';
 import * as wellness from './wellness.js';
 
 /** Short readable text for an object of unknown shape. */
@@ -276,7 +276,7 @@ export async function mediaView(sha, params) {
             await post(`/media/${enc(sha)}/tags`, { tag: f.elements.tag.value.trim() });
             reload();
           })),
-        section('Notes', h('ul#notes', (m.notes || []).map((n) => h('li', typeof n === 'object' ? `${n.text ?? ''} — ${label(n.user || n.author)} ${n.at || ''}` : String(n)))),
+        section('Notes', h('ul#notes', (m.notes || []).map((n) => h('li', typeof n === 'object' ? `${n.text ?? ''} — ${label(n.user || n.author)} ${fmtTime(n.at)}` : String(n)))),
           smallForm('form-note', [h('textarea', { name: 'text', 'aria-label': 'note', required: true })], 'Add note', async (f) => {
             await post(`/media/${enc(sha)}/notes`, { text: f.elements.text.value });
             reload();

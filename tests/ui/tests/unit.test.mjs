@@ -40,3 +40,11 @@ test('describe and qs', () => {
   assert.equal(qs({ a: 1, b: '', c: null, d: false, e: 'x y' }), '?a=1&e=x+y');
   assert.equal(qs({}), '');
 });
+
+test('timestamps', async () => {
+  const { fmtTime } = await import('../../../crates/vidi-server/ui/dom.js');
+  assert.equal(fmtTime('2026-11-30T06:18:41.738Z'), '2026-11-30 06:18:41 UTC');
+  assert.equal(fmtTime(0), '1970-01-01 00:00:00 UTC');
+  assert.equal(fmtTime('yesterday'), 'yesterday');
+  assert.equal(fmtTime(null), '');
+});
