@@ -58,15 +58,15 @@ for (let i = 1; i < 5; i++) addMedia(cases[2], i);
 const details = {
   [p.sha256]: {
     clues: [
-      { id: 11, kind: 'ocr_text', value: { text: 'BOULANGERIE', lang: 'fra' }, confidence: 0.91, extractor: 'ocr', version: '1', region: { x: 40, y: 30, w: 120, h: 40 } },
-      { id: 12, kind: 'gps', value: { lat: 48.85, lon: 2.35 }, confidence: 1, extractor: 'exif', version: '1' },
+      { id: 11, kind: 'ocr_text', value: 'BOULANGERIE', confidence: 0.91, extractor: 'ocr', version: '1', region: { x: 40, y: 30, w: 120, h: 40 } },
+      { id: 12, kind: 'gps_place', value: 'FR', confidence: 1, extractor: 'gps', version: 1, region: null, time_range: null },
     ],
     hypotheses: [{ country: 'FR', country_name: 'France', region: null, score: 0.82, evidence: [{ clue: 11, kind: 'ocr_language' }, { clue: 12, kind: 'gps' }] }],
-    links: [{ kind: 'near_duplicate', restricted: true, other_agency: { code: 'NL-NP', country: 'NL' } }, { kind: 'near_duplicate', sha256: v.sha256, case: 'BE-2026-002', distance: 12 }],
+    links: [{ kind: 'near_duplicate', restricted: true, other_agency: { code: 'NL-NP', country: 'NL' } }, { kind: 'near_duplicate', restricted: false, other: { sha256: v.sha256, media_kind: 'video', cases: ['BE-2026-002'] }, distance: 12, score: null }],
     metadata: { camera_make: 'Synthetic', gps: { lat: 48.85, lon: 2.35 } },
   },
   [v.sha256]: {
-    clues: [{ id: 21, kind: 'speech_language', value: { lang: 'fr' }, confidence: 0.7, extractor: 'whisper', version: '1', time_range: { start: 5, end: 15 } }],
+    clues: [{ id: 21, kind: 'speech_language', value: 'fr', confidence: 0.7, extractor: 'speech', version: 1, region: null, time_range: [5, 15] }],
     hypotheses: [{ country: 'FR', country_name: 'France', score: 0.6, evidence: [{ clue: 21 }] }],
   },
 };
@@ -205,8 +205,9 @@ async function handle(req, res) {
     if (req.method === 'POST') {
       const b = await body(req);
       d.tags = d.tags || []; d.notes = d.notes || []; d.clues = d.clues || [];
-      if (sub === '/tags') d.tags.push(b.tag);
-      else if (sub === '/notes') d.notes.push({ text: b.text, user: u.username, at: now() });
+      const note = (text) => ({ id: d.tags.length + d.notes.length + 1, text, user: u.username, agency: u.agency.code, created_at: now() });
+      if (sub === '/tags') d.tags.push(note(b.tag));
+      else if (sub === '/notes') d.notes.push(note(b.text));
       else if (sub === '/categories') x.categories.push({ scheme: b.scheme, code: b.code, label: '', source: 'manual' });
       else if (sub === '/clues') d.clues.push({ id: 1000 + d.clues.length, ...b, extractor: 'manual', version: '1' });
       details[x.sha256] = d;

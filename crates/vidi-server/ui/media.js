@@ -31,7 +31,8 @@ export function normRegion(r, width, height) {
     hh = Number(r.h ?? r.height ?? (r.bottom !== undefined ? r.bottom - y : NaN));
   }
   if (![x, y, w, hh].every(Number.isFinite)) return null;
-  if (x <= 1 && y <= 1 && w <= 1 && hh <= 1 && width > 1) {
+  const fractional = [x, y, w, hh].some((v) => !Number.isInteger(v));
+  if (fractional && x <= 1 && y <= 1 && w <= 1 && hh <= 1 && width > 1) {
     x *= width;
     w *= width;
     y *= height;
@@ -167,11 +168,16 @@ function linkItem(l, caseNo) {
     return h('li.restricted', { 'data-restricted': 'true' },
       `${l.kind || 'link'}: match in a case of agency ${label(a.code)}${a.country ? ` (${a.country})` : ''}: ask for access`);
   }
-  const other = l.sha256 || l.other || l.b || l.a;
-  const score = l.distance !== undefined ? `distance ${l.distance}` : l.score !== undefined ? `score ${Number(l.score).toFixed(3)}` : '';
+  const end = l.other && typeof l.other === 'object' ? l.other : l;
+  const other = end.sha256 || (typeof l.other === 'string' ? l.other : null);
+  const cases = end.cases || (l.case ? [l.case] : []);
+  const inCase = cases[0] || caseNo;
+  const score = l.distance !== undefined && l.distance !== null ? `distance ${l.distance}`
+    : l.score !== undefined && l.score !== null ? `score ${Number(l.score).toFixed(3)}` : '';
   return h('li', `${l.kind || 'link'} `,
-    other ? h('a.mono', { href: `#/media/${enc(other)}${caseNo ? `?case=${enc(l.case || caseNo)}` : ''}` }, String(other).slice(0, 16)) : '',
-    l.case ? ` · case ${label(l.case)}` : '', l.agency ? ` · ${label(l.agency)}` : '', score ? ` · ${score}` : '');
+    other ? h('a.mono', { href: `#/media/${enc(other)}${inCase ? `?case=${enc(inCase)}` : ''}` }, String(other).slice(0, 16)) : '',
+    end.media_kind ? ` (${end.media_kind})` : '',
+    cases.length ? ` · case ${cases.map(label).join(', ')}` : '', l.agency ? ` · ${label(l.agency)}` : '', score ? ` · ${score}` : '');
 }
 
 function similarSection(sha, caseNo) {
@@ -271,12 +277,12 @@ export async function mediaView(sha, params) {
           })),
         section('Links', (m.links || []).length ? h('ul#links', m.links.map((l) => linkItem(l, caseNo))) : h('p.muted', 'No link.')),
         section('Location hypotheses', hypotheses(m)),
-        section('Tags', h('div#tags', (m.tags || []).length ? m.tags.map((t) => h('span.chip', label(t))) : h('span.muted', 'None.')),
+        section('Tags', h('div#tags', (m.tags || []).length ? m.tags.map((t) => h('span.chip', { title: typeof t === 'object' ? `${t.user || ''} ${fmtTime(t.created_at)}` : '' }, typeof t === 'object' ? t.text ?? t.tag ?? label(t) : String(t))) : h('span.muted', 'None.')),
           smallForm('form-tag', [h('input', { name: 'tag', placeholder: 'tag', 'aria-label': 'tag', required: true })], 'Add tag', async (f) => {
             await post(`/media/${enc(sha)}/tags`, { tag: f.elements.tag.value.trim() });
             reload();
           })),
-        section('Notes', h('ul#notes', (m.notes || []).map((n) => h('li', typeof n === 'object' ? `${n.text ?? ''} — ${label(n.user || n.author)} ${fmtTime(n.at)}` : String(n)))),
+        section('Notes', h('ul#notes', (m.notes || []).map((n) => h('li', typeof n === 'object' ? `${n.text ?? ''} — ${label(n.user || n.author)}${n.agency ? ` (${label(n.agency)})` : ''} ${fmtTime(n.at || n.created_at)}` : String(n)))),
           smallForm('form-note', [h('textarea', { name: 'text', 'aria-label': 'note', required: true })], 'Add note', async (f) => {
             await post(`/media/${enc(sha)}/notes`, { text: f.elements.text.value });
             reload();

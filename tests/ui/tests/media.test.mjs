@@ -71,7 +71,7 @@ test('media view: the analyst adds a tag, a note, a category and a manual clue',
   await page.click('#form-clue button[type="submit"]');
   await page.waitForFunction((n) => document.querySelectorAll('#clues tbody tr').length === n + 1, before);
   const after = (await apiFromPage(page, 'GET', `/media/${sha}`)).body;
-  assert.ok(after.tags.map((t) => (typeof t === 'object' ? t.tag || t.name : t)).includes(tag));
+  assert.ok(after.tags.map((t) => (typeof t === 'object' ? t.text ?? t.tag : t)).includes(tag));
   assert.ok(after.clues.some((c) => JSON.stringify(c.value).includes('Boulangerie du Coin')));
   assert.ok(await page.locator('#viewer rect.clue-box').count() >= 1, 'the manual clue box is drawn');
   assert.deepEqual(page.problems, []);

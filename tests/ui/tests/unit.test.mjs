@@ -9,6 +9,7 @@ test('regions: pixels, fractions, arrays, corners; garbage gives null', () => {
   assert.deepEqual(normRegion({ x: 10, y: 20, w: 30, h: 40 }, 320, 240), { x: 10, y: 20, w: 30, h: 40 });
   assert.deepEqual(normRegion({ x: 0.5, y: 0.25, w: 0.25, h: 0.5 }, 320, 240), { x: 160, y: 60, w: 80, h: 120 });
   assert.deepEqual(normRegion([1, 2, 3, 4], 100, 100), { x: 1, y: 2, w: 3, h: 4 });
+  assert.deepEqual(normRegion({ x: 0, y: 0, w: 1, h: 1 }, 100, 100), { x: 0, y: 0, w: 1, h: 1 }, 'integers are pixels');
   assert.deepEqual(normRegion({ left: 10, top: 10, right: 50, bottom: 30 }, 100, 100), { x: 10, y: 10, w: 40, h: 20 });
   assert.deepEqual(normRegion({ x: 5, y: 6, width: 7, height: 8 }, 100, 100), { x: 5, y: 6, w: 7, h: 8 });
   assert.equal(normRegion(null, 1, 1), null);
