@@ -7,6 +7,8 @@
 //!   territory–language data.
 //! * [`countries_for_utc_offset`]: IANA time zone offsets per country.
 //! * [`country_name`] and [`countries`]: English names (CLDR) and populations.
+//! * [`places_named`]: towns (100,000+ inhabitants) and first-level regions
+//!   named in a text (GeoNames), guarded against common words.
 //!
 //! Sources, licences and how the tables were made: `docs/data.md`.
 //!
@@ -30,6 +32,7 @@
 
 mod country;
 mod language;
+mod names;
 mod offset;
 mod place;
 mod table;
@@ -41,6 +44,7 @@ pub use language::{
     CountryShare, LanguageUse, OfficialStatus, countries_for_language, language_name, languages_of,
     normalize_language,
 };
+pub use names::{NamedPlace, PlaceKind, PlaceMention, places_named};
 pub use offset::{
     OffsetUse, countries_for_utc_offset, countries_for_utc_offset_in_year, data_last_year,
     utc_offsets_of,
