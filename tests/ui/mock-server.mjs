@@ -96,6 +96,7 @@ function png(id, w, hgt) {
 
 // ---- sessions, settings, leads, packages
 const sessions = new Map();
+const listCache = new Map(); // filtered media lists (the data never change, except categories: cleared on change)
 const settings = new Map();
 const leads = [];
 const packages = [];
@@ -177,10 +178,18 @@ async function handle(req, res) {
     grants.push({ case: no, agency: b.agency });
     return send(res, 201, { case: no, agency: agencies[b.agency] });
   }
+  const sendPage = (list) => {
+    const pg = page(list, q);
+    pg.items = pg.items.map(({ case: _c, ...rest }) => rest);
+    return send(res, 200, pg);
+  };
   if ((m = /^\/cases\/([^/]+)\/media$/.exec(r))) {
     const no = decodeURIComponent(m[1]);
     if (!visible(u, no)) return fail(res, 404, 'not_found', 'No such case.');
-    let list = cases.find((c) => c.number === no).media.map((id) => media.get(id));
+    const key = `${no}?${[...q].filter(([k]) => k !== 'limit' && k !== 'cursor').sort().join('&')}`;
+    let list = listCache.get(key);
+    if (list) return sendPage(list);
+    list = cases.find((c) => c.number === no).media.map((id) => media.get(id));
     const f = (k, fn) => { if (q.get(k)) list = list.filter(fn); };
     f('status', (x) => x.status === q.get('status'));
     f('kind', (x) => x.kind === q.get('kind'));
@@ -190,9 +199,8 @@ async function handle(req, res) {
     f('country', (x) => x.country === q.get('country'));
     f('category', (x) => x.categories.some((c) => c.code === q.get('category')));
     f('series', (x) => x.series.includes(q.get('series')));
-    const pg = page(list, q);
-    pg.items = pg.items.map(({ case: _c, ...rest }) => rest);
-    return send(res, 200, pg);
+    listCache.set(key, list);
+    return sendPage(list);
   }
   if ((m = /^\/media\/([0-9a-f]{64})(\/[a-z]+)?$/.exec(r))) {
     const x = media.get(m[1]);
@@ -208,7 +216,7 @@ async function handle(req, res) {
       const note = (text) => ({ id: d.tags.length + d.notes.length + 1, text, user: u.username, agency: u.agency.code, created_at: now() });
       if (sub === '/tags') d.tags.push(note(b.tag));
       else if (sub === '/notes') d.notes.push(note(b.text));
-      else if (sub === '/categories') x.categories.push({ scheme: b.scheme, code: b.code, label: '', source: 'manual' });
+      else if (sub === '/categories') listCache.clear(), x.categories.push({ scheme: b.scheme, code: b.code, label: '', source: 'manual' });
       else if (sub === '/clues') d.clues.push({ id: 1000 + d.clues.length, ...b, extractor: 'manual', version: '1' });
       details[x.sha256] = d;
       return send(res, 201, {});

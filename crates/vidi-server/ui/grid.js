@@ -5,6 +5,7 @@ import { h, mount, errorBox, fmtDuration } from './dom.js';
 import * as wellness from './wellness.js';
 
 const PAGE = 500;
+const MAX_PAGE = 1000;
 const OVERSCAN = 2;
 export const FILTERS = ['status', 'category', 'kind', 'has_gps', 'has_speech', 'series', 'cluster', 'country'];
 
@@ -87,7 +88,8 @@ export async function caseView(number, params) {
     viewport,
   );
 
-  const query = (cursor) => `/cases/${enc(number)}/media${qs({ ...f, limit: PAGE, cursor })}`;
+  // pages of PAGE items; the largest page the API allows when far behind (a jump with End or the scroll bar)
+  const query = (cursor, behind) => `/cases/${enc(number)}/media${qs({ ...f, limit: behind > PAGE ? MAX_PAGE : PAGE, cursor })}`;
   const rows = new Map();
   let cols = 1;
   let rowH = 130;
@@ -104,7 +106,7 @@ export async function caseView(number, params) {
   const loadMore = async (needed) => {
     while (!state.done && state.items.length < needed) {
       if (!state.loading) {
-        state.loading = get(query(state.cursor)).then(
+        state.loading = get(query(state.cursor, needed - state.items.length)).then(
           (r) => {
             state.items.push(...(r.items || []));
             state.cursor = r.next_cursor || null;
@@ -119,11 +121,15 @@ export async function caseView(number, params) {
         );
       }
       const p = state.loading;
+      const before = state.items.length;
       await p;
       if (state.loading === p) state.loading = null;
       if (!viewport.isConnected) return;
-      render(true);
+      // re-render only when the new page reaches the rows on screen (a long jump loads many pages first)
+      if (before === 0 || state.done || state.error || (state.items.length > shownFirst && before <= shownLast)) render(true);
     }
+    // the user may have scrolled further meanwhile: render() asks for what is on screen now
+    if (viewport.isConnected && !state.loading) render();
   };
 
   const totalCount = () => (state.total === null ? state.items.length : state.total);
@@ -168,6 +174,8 @@ export async function caseView(number, params) {
   };
 
   let lastCols = 0;
+  let shownFirst = 0;
+  let shownLast = 0;
   function render(force) {
     measure();
     const n = totalCount();
@@ -187,6 +195,8 @@ export async function caseView(number, params) {
         rows.delete(r);
       }
     }
+    shownFirst = first * cols;
+    shownLast = (last + 1) * cols - 1;
     for (let r = first; r <= last; r++) {
       if (!rows.has(r)) {
         const row = buildRow(r);

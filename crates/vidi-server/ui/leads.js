@@ -8,6 +8,10 @@ import { describe } from './media.js';
 
 const STATES = ['draft', 'submitted', 'approved', 'rejected', 'disseminated'];
 
+/** The author / reviewer of a lead, whichever shape the server gives (object, username, or *_user fields). */
+const authorOf = (l) => l.author ?? l.author_user ?? null;
+const reviewerOf = (l) => l.reviewer ?? l.reviewer_user ?? null;
+
 function stateChip(st) {
   return h('span', { class: `state ${st || ''}`, 'data-state': st || '' }, st || '?');
 }
@@ -44,7 +48,7 @@ export async function leadsView(params) {
       ? h('table#leads', h('thead', h('tr', h('th', 'Lead'), h('th', 'Subject'), h('th', 'Country'), h('th', 'State'), h('th', 'Author'))),
         h('tbody', items.map((l) => h('tr', { 'data-lead': l.id },
           h('td', h('a', { href: `#/lead/${enc(l.id)}` }, l.title || `lead ${l.id}`)),
-          h('td', l.subject), h('td', l.target_country), h('td', stateChip(l.state)), h('td', label(l.author))))))
+          h('td', l.subject), h('td', l.target_country), h('td', stateChip(l.state)), h('td', label(authorOf(l)))))))
       : h('p.muted#leads-empty', 'No lead. Write one from a media view ("Write a lead").'),
   );
 }
@@ -121,7 +125,7 @@ export async function leadView(id) {
     return;
   }
   const me = session.user || {};
-  const author = isMe(lead.author);
+  const author = isMe(authorOf(lead));
   const reviewer = me.role === 'reviewer' || me.role === 'admin';
   const status = h('div#lead-status', { 'aria-live': 'polite' });
   const act = (path, body) => async () => {
@@ -192,9 +196,9 @@ export async function leadView(id) {
   mount(
     h('div.row', h('h1', lead.title || `Lead ${lead.id}`), stateChip(st)),
     h('section.panel', dl([
-      ['Subject', lead.subject], ['Target country', lead.target_country], ['Author', label(lead.author)],
-      ['Reviewer', label(lead.reviewer)], ['Agency', label(lead.agency)], ['Created', fmtTime(lead.created_at || lead.created)],
-      ['Summary', lead.summary], ['Rejection', lead.reject_reason || lead.reason],
+      ['Subject', lead.subject], ['Target country', lead.target_country], ['Author', label(authorOf(lead))],
+      ['Reviewer', label(reviewerOf(lead))], ['Agency', label(lead.agency ?? lead.author_agency)], ['Created', fmtTime(lead.created_at || lead.created)],
+      ['Summary', lead.summary], ['Review note', lead.review_note || lead.reject_reason || lead.reason],
     ])),
     actions,
     status,

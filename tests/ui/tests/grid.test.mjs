@@ -46,7 +46,13 @@ test('the grid renders only the visible rows while scrolling a large case, and f
   assert.ok(requests.length >= 1);
   assert.ok(requests.every((u) => /limit=\d+/.test(u)), 'paginated requests');
   assert.ok(requests.slice(1).every((u) => /cursor=/.test(u)), 'later pages fetched by cursor');
-  console.log(`# grid: total ${total}, ${cols} columns, at most ${maxRows} rows / ${maxCells} cells in the DOM, ${requests.length} page requests`);
+  // a jump to the very end (End key) loads the pages up to it and still renders only the rows on screen
+  await page.focus('#grid');
+  await page.keyboard.press('End');
+  await page.waitForSelector(`#cell-${total - 1}[data-sha]`, { timeout: 180000 });
+  const atEnd = await page.$eval('#grid', (g) => g.querySelectorAll('.cell').length);
+  assert.ok(atEnd <= (visibleRows + 6) * cols, `DOM cells bounded at the end: ${atEnd}`);
+  console.log(`# grid: total ${total}, ${cols} columns, at most ${maxRows} rows / ${maxCells} cells in the DOM while scrolling, ${atEnd} at the end, ${requests.length} page requests`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
