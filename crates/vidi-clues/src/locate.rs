@@ -5,7 +5,9 @@
 //! all on its country; a written or spoken language over the countries
 //! where it is spoken, in proportion to their speakers (CLDR); a UTC offset
 //! evenly over the countries that use it; a country named in the text on
-//! that country. Points are the kind's weight x the clue's confidence x the
+//! that country; a town or first-level region named in the text on its
+//! country (and region), shared by population when several towns have the
+//! name. Points are the kind's weight x the clue's confidence x the
 //! country's share. A country's score is its points over all points, so
 //! scores of one media add up to 1 and independent clues that agree (Dutch
 //! text and a +01:00 offset) lift the countries they share.
@@ -21,7 +23,8 @@ use crate::{Clue, ClueKind};
 pub struct Weights {
     /// A GPS position resolved to a country.
     pub gps: f64,
-    /// A country named in text read in the image.
+    /// A country, town or first-level region named in text read in the
+    /// image (or typed).
     pub place_name: f64,
     /// Geolocation from the image content.
     pub scene_geolocation: f64,
@@ -60,6 +63,10 @@ pub struct Evidence {
     pub weight: f64,
     /// Why (e.g. "nl is spoken by 23 % of its speakers here").
     pub why: String,
+    /// The media the clue came from, when the clue names one in its
+    /// detail (`"media"`: SHA-256 hex), as a series roll-up does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
 }
 
 /// A ranked country hypothesis.
@@ -69,7 +76,7 @@ pub struct Hypothesis {
     pub country: String,
     /// English name.
     pub country_name: Option<&'static str>,
-    /// First-level region, when a GPS place gives one.
+    /// First-level region, when a GPS place or a place name gives one.
     pub region: Option<String>,
     /// Share of all points, 0–1.
     pub score: f64,
@@ -101,30 +108,90 @@ fn countries_named(text: &str) -> Vec<vidi_geo::CountryCode> {
     found
 }
 
+/// Towns and regions named in a text: (country, share of the clue's
+/// points, region, why). A name that several places carry spreads its
+/// points over them: towns by population, a region as much as its largest
+/// namesake town; a region counts a little less than a town.
+fn places_named(text: &str) -> Vec<(String, f64, Option<String>, String)> {
+    const REGION_FACTOR: f64 = 0.8;
+    let mut out = Vec::new();
+    for m in vidi_geo::places_named(text) {
+        let biggest = m
+            .places
+            .iter()
+            .filter_map(|p| p.population)
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64;
+        let mass = |p: &vidi_geo::NamedPlace| match p.kind {
+            vidi_geo::PlaceKind::Town => p.population.unwrap_or(1).max(1) as f64,
+            vidi_geo::PlaceKind::Region => biggest * REGION_FACTOR,
+        };
+        let total: f64 = m.places.iter().map(mass).sum();
+        if total <= 0.0 {
+            continue;
+        }
+        for p in &m.places {
+            let share = mass(p) / total
+                * if p.kind == vidi_geo::PlaceKind::Region {
+                    REGION_FACTOR
+                } else {
+                    1.0
+                };
+            let why = match (p.kind, p.region) {
+                (vidi_geo::PlaceKind::Town, Some(r)) => format!(
+                    "the text names {} (town in {r}, {} inhabitants)",
+                    m.text,
+                    p.population.unwrap_or(0)
+                ),
+                (vidi_geo::PlaceKind::Town, None) => format!("the text names the town {}", m.text),
+                (vidi_geo::PlaceKind::Region, _) => {
+                    format!("the text names the region {}", m.text)
+                }
+            };
+            out.push((
+                p.country.as_str().to_owned(),
+                share,
+                p.region.map(str::to_owned),
+                why,
+            ));
+        }
+    }
+    out
+}
+
 /// Rank countries from clues, best first; at most `limit` hypotheses.
 pub fn locate(clues: &[Clue], weights: &Weights, limit: usize) -> Vec<Hypothesis> {
-    let mut acc: BTreeMap<String, (f64, Option<String>, Vec<Evidence>)> = BTreeMap::new();
+    // Per country: points, points per region named, evidence.
+    type Acc = (f64, BTreeMap<String, f64>, Vec<Evidence>);
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let mut add = |country: &str, points: f64, region: Option<String>, e: Evidence| {
         if points <= 0.0 || !points.is_finite() {
             return;
         }
         let entry = acc
             .entry(country.to_owned())
-            .or_insert((0.0, None, Vec::new()));
+            .or_insert((0.0, BTreeMap::new(), Vec::new()));
         entry.0 += points;
-        if entry.1.is_none() {
-            entry.1 = region;
+        if let Some(r) = region {
+            *entry.1.entry(r).or_insert(0.0) += points;
         }
         entry.2.push(e);
     };
     for c in clues {
         let conf = f64::from(c.confidence.clamp(0.0, 1.0));
+        let media = c
+            .detail
+            .get("media")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned);
         let ev = |weight: f64, why: String| Evidence {
             kind: c.kind.as_str(),
             value: c.value.clone(),
             extractor: c.extractor.clone(),
             weight,
             why,
+            media: media.clone(),
         };
         match c.kind {
             ClueKind::GpsPlace | ClueKind::SceneGeolocation => {
@@ -195,6 +262,10 @@ pub fn locate(clues: &[Clue], weights: &Weights, limit: usize) -> Vec<Hypothesis
                         ev(p, "the text names this country".into()),
                     );
                 }
+                for (country, share, region, why) in places_named(&c.value) {
+                    let p = weights.place_name * conf * share;
+                    add(&country, p, region, ev(p, why));
+                }
             }
             ClueKind::Camera | ClueKind::CameraSerial | ClueKind::Scene => {}
         }
@@ -202,8 +273,16 @@ pub fn locate(clues: &[Clue], weights: &Weights, limit: usize) -> Vec<Hypothesis
     let total: f64 = acc.values().map(|v| v.0).sum();
     let mut out: Vec<Hypothesis> = acc
         .into_iter()
-        .map(|(country, (points, region, mut evidence))| {
+        .map(|(country, (points, regions, mut evidence))| {
             evidence.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            // The region with the most points (ties: first by name).
+            let region = regions
+                .into_iter()
+                .fold(None::<(String, f64)>, |best, (r, p)| match best {
+                    Some((_, bp)) if bp >= p => best,
+                    _ => Some((r, p)),
+                })
+                .map(|(r, _)| r);
             Hypothesis {
                 country_name: vidi_geo::country_name(&country),
                 country,
@@ -300,5 +379,58 @@ mod tests {
         );
         assert_eq!(h[0].country, "BR");
         assert!(locate(&[], &Weights::default(), 3).is_empty());
+    }
+
+    #[test]
+    fn towns_and_regions_named_in_text() {
+        // Real sign texts (as tesseract reads them).
+        let sign = |t: &str| {
+            locate(
+                &[clue(ClueKind::Text, t, serde_json::Value::Null)],
+                &Weights::default(),
+                5,
+            )
+        };
+        let h = sign("Antwerp 12\nGhent 48");
+        assert_eq!(h[0].country, "BE");
+        assert_eq!(h[0].region.as_deref(), Some("Flanders"));
+        assert!(
+            h[0].evidence[0].why.contains("Antwerp"),
+            "{:?}",
+            h[0].evidence
+        );
+        let h = sign("AUTOBAHN A9 NUREMBERG / Bavaria");
+        assert_eq!(h[0].country, "DE");
+        assert_eq!(h[0].region.as_deref(), Some("Bavaria"));
+        let h = sign("Rio de Janeiro");
+        assert_eq!(h[0].country, "BR");
+        // Common words and lower case give nothing.
+        assert!(sign("Have a nice day - SALE - split").is_empty());
+        // A GPS region outweighs a region read in text.
+        let h = locate(
+            &[
+                clue(
+                    ClueKind::GpsPlace,
+                    "BE",
+                    serde_json::json!({"region": "Wallonia"}),
+                ),
+                clue(ClueKind::Text, "Antwerp", serde_json::Value::Null),
+            ],
+            &Weights::default(),
+            3,
+        );
+        assert_eq!(h[0].region.as_deref(), Some("Wallonia"));
+    }
+
+    #[test]
+    fn evidence_names_its_media() {
+        let mut c = clue(
+            ClueKind::TextLanguage,
+            "nl",
+            serde_json::json!({"media": "ab12"}),
+        );
+        c.confidence = 0.9;
+        let h = locate(&[c], &Weights::default(), 1);
+        assert_eq!(h[0].evidence[0].media.as_deref(), Some("ab12"));
     }
 }
