@@ -8,6 +8,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vidi_pipeline::{ItemOutcome, ProgressSink};
 
+/// A progress bar drawn on stderr with `template`, hidden unless stderr is a
+/// terminal and neither `--quiet` nor `VIDI_NO_PROGRESS` is set. Every
+/// command's bar is made here.
+pub(crate) fn styled_bar(quiet: bool, template: &str) -> ProgressBar {
+    let visible =
+        !quiet && std::io::stderr().is_terminal() && std::env::var_os("VIDI_NO_PROGRESS").is_none();
+    let bar = if visible {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5))
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 pub(crate) struct Bar {
     bar: ProgressBar,
     files_found: AtomicU64,
@@ -18,19 +35,9 @@ pub(crate) struct Bar {
 
 impl Bar {
     pub(crate) fn new(quiet: bool) -> Self {
-        let visible = !quiet
-            && std::io::stderr().is_terminal()
-            && std::env::var_os("VIDI_NO_PROGRESS").is_none();
-        let bar = if visible {
-            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5))
-        } else {
-            ProgressBar::hidden()
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        let bar = styled_bar(
+            quiet,
+            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}  {msg}",
         );
         Bar {
             bar,

@@ -1,10 +1,10 @@
 //! `vidi hashsets import|ls|rm` and `vidi match`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use vidi_hashsets::{Category, PlainKind, Scheme, VicsVersion};
 use vidi_known::{
@@ -23,21 +23,10 @@ struct ByteBar(ProgressBar);
 
 impl ByteBar {
     fn new(quiet: bool) -> ByteBar {
-        let visible = !quiet
-            && std::io::stderr().is_terminal()
-            && std::env::var_os("VIDI_NO_PROGRESS").is_none();
-        let bar = if visible {
-            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5))
-        } else {
-            ProgressBar::hidden()
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "[{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        ByteBar(bar)
+        ByteBar(crate::progress::styled_bar(
+            quiet,
+            "[{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        ))
     }
 }
 
