@@ -9,12 +9,20 @@
 //! its version or model changed ([`ClueExtractor::fingerprint`]).
 //! [`locate`] rolls clues up into ranked country hypotheses that list the
 //! evidence behind them and how much each weighed.
+//!
+//! Extractors: `gps`, `camera`, `ocr`, `speech`, `scene` (indoor/outdoor,
+//! landscape, building, shop and room type from the ImageNet backbone,
+//! [`scene`]) and `geoclip` (country from the image content with GeoCLIP's
+//! heads and gallery, [`geoclip`]; needs the user-supplied CLIP ViT-L/14
+//! backbone).
 #![warn(missing_docs)]
 
 mod camera;
+pub mod geoclip;
 mod gps;
 mod locate;
 mod ocr;
+pub mod scene;
 mod speech;
 
 use std::path::Path;
@@ -23,9 +31,11 @@ use serde::{Deserialize, Serialize};
 use vidi_types::{Cancel, MediaRecord};
 
 pub use camera::CameraExtractor;
+pub use geoclip::GeoClipExtractor;
 pub use gps::GpsExtractor;
 pub use locate::{Evidence, Hypothesis, Weights, locate};
 pub use ocr::OcrExtractor;
+pub use scene::SceneExtractor;
 pub use speech::SpeechExtractor;
 
 /// What a clue is about.
@@ -180,6 +190,15 @@ pub enum ClueError {
     /// The offline gazetteer could not be loaded.
     #[error("offline place data could not be loaded")]
     Geo(#[source] vidi_geo::LoadError),
+    /// The image backbone failed on this image.
+    #[error("image backbone failed")]
+    Embed(#[source] vidi_embed::EmbedError),
+    /// Video keyframes could not be extracted.
+    #[error("video keyframes could not be extracted")]
+    Video(#[source] vidi_video::VideoError),
+    /// The GeoCLIP heads or gallery failed.
+    #[error("GeoCLIP geolocation failed")]
+    GeoClip(#[source] geoclip::GeoClipError),
     /// Cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -223,7 +242,7 @@ pub(crate) fn read_bytes(input: ClueInput<'_>) -> Result<Option<Vec<u8>>, ClueEr
 }
 
 /// Every extractor id, in run order.
-pub const EXTRACTOR_IDS: &[&str] = &["gps", "camera", "ocr", "speech"];
+pub const EXTRACTOR_IDS: &[&str] = &["gps", "camera", "ocr", "speech", "scene", "geoclip"];
 
 /// Extractors that could be built, and those left out with the reason.
 pub type Extractors = (Vec<Box<dyn ClueExtractor>>, Vec<(&'static str, ClueError)>);
@@ -251,6 +270,18 @@ pub fn extractors(only: Option<&[String]>, models_dir: &Path) -> Extractors {
         match SpeechExtractor::load(models_dir) {
             Ok(e) => out.push(Box::new(e)),
             Err(e) => missing.push(("speech", e)),
+        }
+    }
+    if wanted("scene") {
+        match SceneExtractor::load(models_dir) {
+            Ok(e) => out.push(Box::new(e)),
+            Err(e) => missing.push(("scene", e)),
+        }
+    }
+    if wanted("geoclip") {
+        match GeoClipExtractor::load(models_dir, &Cancel::new()) {
+            Ok(e) => out.push(Box::new(e)),
+            Err(e) => missing.push(("geoclip", e)),
         }
     }
     (out, missing)
