@@ -1,6 +1,13 @@
-//! OCR: text read in images (tesseract), with word boxes, and the language
-//! and script of that text.
+//! OCR: text read in images and video frames (tesseract), with word boxes,
+//! and the language and script of that text.
+//!
+//! A video is read on a few frames spread over its length ([`VIDEO_FRAMES`]);
+//! the same text read on several frames becomes one clue whose time range
+//! runs from the first to the last frame it was read on.
 
+mod video;
+
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,6 +18,9 @@ use vidi_ocr::{Ocr, OcrConfig, RgbImageRef};
 use vidi_types::{Cancel, MediaKind, MediaRecord};
 
 use crate::{Clue, ClueError, ClueExtractor, ClueInput, ClueKind, ModelRef, Region, read_bytes};
+
+/// Frames of a video read by OCR.
+pub(crate) const VIDEO_FRAMES: usize = 6;
 
 /// Where Debian's tesseract-ocr packages put the traineddata.
 const DEBIAN_TESSDATA: &str = "/usr/share/tesseract-ocr/5/tessdata";
@@ -140,15 +150,40 @@ impl ClueExtractor for OcrExtractor {
     }
 
     fn applies(&self, media: &MediaRecord) -> bool {
-        media.kind == MediaKind::Image && media.error.is_none()
+        media.error.is_none()
+            && match media.kind {
+                MediaKind::Image => true,
+                MediaKind::Video => media
+                    .video
+                    .as_ref()
+                    .is_some_and(|v| v.video_codec.is_some() || v.width.is_some()),
+                _ => false,
+            }
     }
 
     fn extract(&self, input: ClueInput<'_>, cancel: &Cancel) -> Result<Vec<Clue>, ClueError> {
+        if input.media.kind == MediaKind::Video {
+            let Some(path) = input.path else {
+                return Ok(Vec::new());
+            };
+            let duration = input.media.duration_s.or(input
+                .media
+                .video
+                .as_ref()
+                .and_then(|v| v.duration_s));
+            return self.read_video(path, duration, cancel);
+        }
         let Some(bytes) = read_bytes(input)? else {
             return Ok(Vec::new());
         };
-        let img = vidi_media::decode_image(&bytes, &self.limits).map_err(ClueError::Decode)?;
-        drop(bytes);
+        self.read_image(&bytes, cancel)
+    }
+}
+
+impl OcrExtractor {
+    /// Clues of one encoded image (a still, or a video frame as PNG).
+    fn read_image(&self, bytes: &[u8], cancel: &Cancel) -> Result<Vec<Clue>, ClueError> {
+        let img = vidi_media::decode_image(bytes, &self.limits).map_err(ClueError::Decode)?;
         let rgb = RgbImageRef::new(img.width, img.height, &img.rgb).map_err(ClueError::Ocr)?;
         let mut engine = self.engine()?;
         let result = engine.recognize(rgb, Some(cancel));
@@ -209,5 +244,154 @@ impl ClueExtractor for OcrExtractor {
             ));
         }
         Ok(out)
+    }
+
+    /// Clues of a video: OCR on [`VIDEO_FRAMES`] frames, the same text (or
+    /// language) on several frames merged into one clue with the time range
+    /// it was seen in and the highest confidence.
+    fn read_video(
+        &self,
+        path: &Path,
+        duration: Option<f64>,
+        cancel: &Cancel,
+    ) -> Result<Vec<Clue>, ClueError> {
+        let mut merged: BTreeMap<(ClueKind, String), (Clue, Vec<f64>)> = BTreeMap::new();
+        let mut order = Vec::new();
+        for t in video::frame_times(duration, VIDEO_FRAMES) {
+            if cancel.is_cancelled() {
+                return Err(ClueError::Cancelled);
+            }
+            let Some(png) = video::grab_png(path, t, cancel)? else {
+                continue;
+            };
+            for c in self.read_image(&png, cancel)? {
+                let k = (c.kind, dedup_key(&c.value));
+                if k.1.is_empty() {
+                    continue;
+                }
+                match merged.get_mut(&k) {
+                    Some((best, times)) => {
+                        times.push(t);
+                        if c.confidence > best.confidence {
+                            *best = c;
+                        }
+                    }
+                    None => {
+                        order.push(k.clone());
+                        merged.insert(k, (c, vec![t]));
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(order.len());
+        for k in order {
+            if let Some((mut c, times)) = merged.remove(&k) {
+                let first = times.iter().copied().fold(f64::INFINITY, f64::min);
+                let last = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                c.time_range = Some([first, last]);
+                if let serde_json::Value::Object(o) = &mut c.detail {
+                    o.insert("frames".into(), json!(times));
+                }
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What makes two readings of a text the same: letters and digits only,
+/// lower case (OCR of the same sign differs in spaces and punctuation from
+/// frame to frame).
+fn dedup_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+
+    /// A 4 s video: "WELCOME TO ANTWERP" for 2 s, then "GRAND HOTEL".
+    fn sign_video(dir: &Path) -> Option<PathBuf> {
+        let path = dir.join("sign.mp4");
+        let text = |t: &str, when: &str| {
+            format!(
+                "drawtext=fontfile={FONT}:text='{t}':fontsize=44:fontcolor=black:x=40:y=140:enable='{when}'"
+            )
+        };
+        let filter = format!(
+            "{},{}",
+            text("WELCOME TO ANTWERP", "lt(t,2)"),
+            text("GRAND HOTEL", "gte(t,2)")
+        );
+        let ok = std::process::Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-nostdin",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=white:s=640x360:d=4:r=10",
+                "-vf",
+                &filter,
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-y",
+            ])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(path)
+    }
+
+    #[test]
+    fn text_burned_into_a_video_with_time_ranges() {
+        let ocr = match OcrExtractor::new() {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("SKIP: {e}");
+                return;
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let Some(path) = sign_video(dir.path()) else {
+            eprintln!("SKIP: ffmpeg with drawtext not available");
+            return;
+        };
+        let clues = ocr.read_video(&path, Some(4.0), &Cancel::new()).unwrap();
+        let texts: Vec<&Clue> = clues.iter().filter(|c| c.kind == ClueKind::Text).collect();
+        let antwerp: Vec<&&Clue> = texts
+            .iter()
+            .filter(|c| c.value.to_uppercase().contains("ANTWERP"))
+            .collect();
+        // Read on 3 of the 6 frames, kept once, with the time it was seen.
+        assert_eq!(antwerp.len(), 1, "{texts:?}");
+        let [start, end] = antwerp[0].time_range.unwrap();
+        assert!(start < 1.0 && end < 2.0 && end > start, "{start}..{end}");
+        assert_eq!(antwerp[0].detail["frames"].as_array().unwrap().len(), 3);
+        let hotel: Vec<&&Clue> = texts
+            .iter()
+            .filter(|c| c.value.to_uppercase().contains("HOTEL"))
+            .collect();
+        assert_eq!(hotel.len(), 1, "{texts:?}");
+        assert!(hotel[0].time_range.unwrap()[0] > 2.0);
+        assert!(antwerp[0].region.is_some());
+        // What locate makes of it: Belgium, Flanders.
+        let h = crate::locate(&clues, &crate::Weights::default(), 3);
+        assert_eq!(h[0].country, "BE", "{h:?}");
+    }
+
+    #[test]
+    fn dedup_key_ignores_spacing_and_case() {
+        assert_eq!(dedup_key("Grand  Hotel!"), dedup_key("GRAND HOTEL"));
+        assert_eq!(dedup_key("- -"), "");
     }
 }
