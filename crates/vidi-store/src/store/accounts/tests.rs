@@ -1,0 +1,327 @@
+//! Need-to-know: agency A cannot read, list, search or infer agency B's
+//! ungranted media through any scoped read.
+
+use vidi_types::{
+    Digests, EvidenceItem, FileType, Md5, MediaKind, MediaRecord, Metadata, Sha1, Sha256,
+};
+
+use super::*;
+use crate::Workspace;
+use crate::store::accounts::scoped::{LinkView, MediaFilter, NoteKind};
+
+fn sha(n: u8) -> Sha256 {
+    Sha256([n; 32])
+}
+
+fn media(n: u8) -> MediaRecord {
+    MediaRecord {
+        digests: Digests {
+            md5: Md5([n; 16]),
+            sha1: Sha1([n; 20]),
+            sha256: sha(n),
+        },
+        size: 100,
+        kind: MediaKind::Image,
+        mime: "image/jpeg".into(),
+        width: Some(64),
+        height: Some(48),
+        frame_count: None,
+        duration_s: None,
+        pdq: None,
+        pdq_dihedral: None,
+        vpdq: Vec::new(),
+        video: None,
+        metadata: Metadata::default(),
+        thumbnails: Vec::new(),
+        error: None,
+        pipeline_version: 1,
+    }
+}
+
+fn put(store: &mut Store, n: u8, case: &str, agency: &str) {
+    let item = EvidenceItem {
+        path: format!("/evidence/{case}/{n}.jpg"),
+        size: 100,
+        mtime: None,
+        ctime: None,
+        atime: None,
+        file_type: FileType::Regular,
+        case: case.into(),
+        agency: agency.into(),
+        media: Some(sha(n)),
+        error: None,
+    };
+    store.put_item(Some(&media(n)), &item).unwrap();
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Store,
+    a: Scope,
+    b: Scope,
+}
+
+/// Agency A (BE) owns case A-1 with media 1, 2; agency B (NL) owns case
+/// B-1 with media 3 (linked to 1), 4 (GPS), and media 2 is also in B-1.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::init(&dir.path().join("W")).unwrap();
+    let mut store = Store::open(&ws).unwrap();
+    store.add_agency("A", "BE", Some("Agency A")).unwrap();
+    store.add_agency("B", "NL", Some("Agency B")).unwrap();
+    put(&mut store, 1, "A-1", "A");
+    put(&mut store, 2, "A-1", "A");
+    put(&mut store, 3, "B-1", "B");
+    put(&mut store, 4, "B-1", "B");
+    put(&mut store, 2, "B-1", "B");
+    let hex = |n: u8| sha(n).to_hex();
+    store
+        .conn
+        .execute(
+            "INSERT INTO media_links (a, b, kind, distance, extractor, extractor_version)
+             VALUES (?1, ?2, 'pdq', 4, 'test', 1)",
+            [hex(1), hex(3)],
+        )
+        .unwrap();
+    // One cluster {1, 3}: its id is media 1, hidden from B.
+    for (m, c) in [(1, 1), (3, 1)] {
+        store
+            .conn
+            .execute(
+                "INSERT INTO link_clusters (sha256, cluster) VALUES (?1, ?2)",
+                [hex(m), hex(c)],
+            )
+            .unwrap();
+    }
+    store
+        .conn
+        .execute(
+            "UPDATE media SET gps_lat = 52.1, gps_lon = 5.1 WHERE sha256 = ?1",
+            [hex(4)],
+        )
+        .unwrap();
+    for (n, agency) in [(1u8, "A"), (2, "B")] {
+        store
+            .add_user(&NewUser {
+                username: &format!("user{n}"),
+                password_hash: "x",
+                role: Role::Admin,
+                agency,
+            })
+            .unwrap();
+    }
+    let users = store.users().unwrap();
+    let a = store.scope_of_user(users[0].id).unwrap().unwrap();
+    let b = store.scope_of_user(users[1].id).unwrap().unwrap();
+    assert_eq!(a.agency_code(), "A");
+    Fixture {
+        _dir: dir,
+        store,
+        a,
+        b,
+    }
+}
+
+#[test]
+fn cases_are_listed_by_need_to_know() {
+    let f = fixture();
+    let cases = f.store.scoped_cases(&f.a).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].number, "A-1");
+    assert_eq!(cases[0].media_count, 2);
+    assert!(f.store.scoped_media_page(&f.a, "B-1", &MediaFilter::default(), 10, None)
+        .unwrap()
+        .is_none());
+    // Absent case: same answer.
+    assert!(f.store.scoped_media_page(&f.a, "NOPE", &MediaFilter::default(), 10, None)
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn hidden_media_reads_as_absent() {
+    let f = fixture();
+    for n in [3u8, 4] {
+        assert!(f.store.scoped_media(&f.a, &sha(n)).unwrap().is_none());
+        assert!(!f.store.media_visible(&f.a, &sha(n)).unwrap());
+        assert!(f.store.scoped_thumbnail_key(&f.a, &sha(n)).unwrap().is_none());
+        assert!(f.store.scoped_file(&f.a, &sha(n)).unwrap().is_none());
+    }
+    // Same as a media that does not exist at all.
+    assert!(f.store.scoped_media(&f.a, &sha(99)).unwrap().is_none());
+    assert_eq!(
+        f.store
+            .visible_media(&f.a, &[sha(4), sha(1), sha(3), sha(2)])
+            .unwrap(),
+        vec![sha(1), sha(2)]
+    );
+    // Writes are refused the same way.
+    let mut f = f;
+    let a = f.a.clone();
+    assert!(f.store.scoped_add_note(&a, &sha(3), NoteKind::Tag, "x").unwrap().is_none());
+    assert!(f
+        .store
+        .scoped_add_clue(&a, &sha(3), "text", "x", 0.5, None)
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn shared_media_shows_only_visible_evidence() {
+    let f = fixture();
+    let v = f.store.scoped_media(&f.a, &sha(2)).unwrap().unwrap();
+    assert_eq!(v.evidence, vec![("A-1".to_owned(), "/evidence/A-1/2.jpg".to_owned())]);
+    let file = f.store.scoped_file(&f.a, &sha(2)).unwrap().unwrap();
+    assert_eq!(file.path, "/evidence/A-1/2.jpg");
+}
+
+#[test]
+fn link_into_ungranted_case_is_restricted() {
+    let f = fixture();
+    let v = f.store.scoped_media(&f.a, &sha(1)).unwrap().unwrap();
+    assert_eq!(v.links.len(), 1);
+    match &v.links[0] {
+        LinkView::Restricted { other_agency, restricted, .. } => {
+            assert!(restricted);
+            assert_eq!(other_agency.code, "B");
+            assert_eq!(other_agency.country.as_deref(), Some("NL"));
+        }
+        other => panic!("expected restricted, got {other:?}"),
+    }
+    let json = serde_json::to_string(&v.links).unwrap();
+    assert!(!json.contains(&sha(3).to_hex()));
+    assert!(!json.contains("B-1"));
+    // B sees the same link restricted the other way.
+    let vb = f.store.scoped_media(&f.b, &sha(3)).unwrap().unwrap();
+    assert!(matches!(&vb.links[0], LinkView::Restricted { other_agency, .. } if other_agency.code == "A"));
+}
+
+#[test]
+fn clusters_never_name_hidden_media() {
+    let f = fixture();
+    // Media 1's cluster head is media 1 itself: visible.
+    let v = f.store.scoped_media(&f.a, &sha(1)).unwrap().unwrap();
+    assert_eq!(v.cluster, Some(sha(1).to_hex()));
+    // Filtering by a hidden cluster head finds nothing (not an error).
+    let filter = MediaFilter {
+        cluster: Some(sha(3).to_hex()),
+        ..MediaFilter::default()
+    };
+    let page = f.store.scoped_media_page(&f.a, "A-1", &filter, 10, None).unwrap().unwrap();
+    assert_eq!(page.total, 0);
+    // B sees the cluster named by its smallest visible member (3), not 1.
+    let v = f.store.scoped_media(&f.b, &sha(3)).unwrap().unwrap();
+    assert_eq!(v.cluster, Some(sha(3).to_hex()));
+}
+
+#[test]
+fn map_and_filters_are_scoped() {
+    let f = fixture();
+    let map = f.store.scoped_map(&f.a, None).unwrap().unwrap();
+    assert!(map.points.is_empty());
+    assert!(f.store.scoped_map(&f.a, Some("B-1")).unwrap().is_none());
+    let map = f.store.scoped_map(&f.b, None).unwrap().unwrap();
+    assert_eq!(map.points.len(), 1);
+    let gps = MediaFilter {
+        has_gps: Some(true),
+        ..MediaFilter::default()
+    };
+    let page = f.store.scoped_media_page(&f.b, "B-1", &gps, 10, None).unwrap().unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].sha256, sha(4).to_hex());
+}
+
+#[test]
+fn grants_open_a_case_and_only_owner_admins_grant() {
+    let mut f = fixture();
+    let (a, b) = (f.a.clone(), f.b.clone());
+    // A cannot grant B's case (and learns nothing about it).
+    assert!(matches!(
+        f.store.grant_case(&a, "B-1", "A"),
+        Err(AccountError::UnknownCase { .. })
+    ));
+    let g = f.store.grant_case(&b, "B-1", "A").unwrap();
+    assert_eq!(g.granted_by.as_deref(), Some("user2"));
+    let cases = f.store.scoped_cases(&a).unwrap();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[1].access, Access::Granted);
+    assert!(f.store.scoped_media(&a, &sha(3)).unwrap().is_some());
+    let v = f.store.scoped_media(&a, &sha(1)).unwrap().unwrap();
+    assert!(matches!(&v.links[0], LinkView::Visible { .. }));
+    assert_eq!(f.store.grants(&b).unwrap().len(), 1);
+    assert!(f.store.grants(&a).unwrap().is_empty());
+}
+
+#[test]
+fn pagination_walks_every_media_once() {
+    let mut f = fixture();
+    for n in 10..40u8 {
+        put(&mut f.store, n, "A-1", "A");
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = f
+            .store
+            .scoped_media_page(&f.a, "A-1", &MediaFilter::default(), 7, cursor.as_deref())
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.total, 32);
+        seen.extend(page.items.iter().map(|i| i.sha256.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 32);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen);
+}
+
+#[test]
+fn sessions_expire_when_idle() {
+    let mut f = fixture();
+    let uid = f.a.user_id();
+    let h = "ab".repeat(32);
+    f.store.create_session(uid, &h, "csrf", 1000, 60, None).unwrap();
+    assert!(f.store.touch_session(&h, 1059).unwrap().is_some());
+    // Touched at 1059: still alive at 1119, gone at 1180.
+    assert!(f.store.touch_session(&h, 1119).unwrap().is_some());
+    assert!(f.store.touch_session(&h, 1180).unwrap().is_none());
+    assert!(f.store.touch_session(&h, 1181).unwrap().is_none());
+}
+
+#[test]
+fn accounts_validate_input() {
+    let mut f = fixture();
+    assert!(matches!(
+        f.store.add_agency("bad code", "BE", None),
+        Err(AccountError::Invalid { .. })
+    ));
+    assert!(matches!(
+        f.store.add_agency("X", "be", None),
+        Err(AccountError::Invalid { .. })
+    ));
+    let nu = |name: &'static str, agency: &'static str| NewUser {
+        username: name,
+        password_hash: "h",
+        role: Role::Analyst,
+        agency,
+    };
+    assert!(matches!(
+        f.store.add_user(&nu("user1", "A")),
+        Err(AccountError::UsernameTaken { .. })
+    ));
+    assert!(matches!(
+        f.store.add_user(&nu("newuser", "ZZ")),
+        Err(AccountError::UnknownAgency { .. })
+    ));
+    assert!(matches!(
+        check_password_policy("short"),
+        Err(AccountError::WeakPassword { .. })
+    ));
+    let agencies = f.store.agencies().unwrap();
+    assert_eq!(agencies[0].name.as_deref(), Some("Agency A"));
+}
