@@ -151,7 +151,9 @@ if [ "$MODE" = real ] || { [ "$MODE" = auto ] && [ "$HAS_REAL" = 1 ]; }; then
     echo "ui tests (real): $VIDI has no 'serve --listen'"; overall=1
   else
     rs=0
-    (set -e; trap stop_server EXIT; real_suite) || rs=$?
+    # in a background subshell so that `set -e` holds inside (it is ignored in a subshell tested by ||)
+    (set -e; trap stop_server EXIT; real_suite) &
+    wait $! || rs=$?
     if [ "$rs" -ne 0 ]; then
       if [ "${VIDI_UI_REAL_FATAL:-0}" = 1 ]; then overall=1; else echo "ui tests (real): FAILED against the real server (not fatal while VIDI_UI_REAL_FATAL=0): see above"; fi
     fi
