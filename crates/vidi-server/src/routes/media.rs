@@ -1,0 +1,607 @@
+//! Cases, media lists, one media, thumbnails, files (with Range), similar,
+//! and investigators' writes on media. Every read goes through a scoped
+//! `vidi_store` function; every media view and change is audited.
+
+use std::collections::BTreeMap;
+use std::io::{Read as _, Seek as _, SeekFrom};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+use vidi_store::accounts::{MediaFilter, MediaView, NoteKind};
+use vidi_types::Sha256;
+
+use crate::audit;
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// Largest file answered without a Range header.
+const MAX_WHOLE_FILE: u64 = 64 * 1024 * 1024;
+/// Largest part answered to one Range request.
+const MAX_RANGE: u64 = 8 * 1024 * 1024;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(cases))
+        .route("/cases/{number}/media", get(case_media))
+        .route("/media/{sha256}", get(media))
+        .route("/media/{sha256}/thumbnail", get(thumbnail))
+        .route("/media/{sha256}/file", get(file))
+        .route("/media/{sha256}/similar", get(similar))
+        .route("/media/{sha256}/tags", post(add_tag))
+        .route("/media/{sha256}/notes", post(add_note))
+        .route("/media/{sha256}/categories", post(add_category))
+        .route("/media/{sha256}/clues", post(add_clue))
+}
+
+/// Parse a full SHA-256 path segment; anything else is `not_found`.
+pub fn parse_sha(s: &str) -> Result<Sha256, ApiError> {
+    if s.len() != 64 {
+        return Err(ApiError::not_found());
+    }
+    Sha256::from_hex(&s.to_ascii_lowercase()).map_err(|_| ApiError::not_found())
+}
+
+/// Paging query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Items per page (default 100, max 1000).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The visible cases.
+#[utoipa::path(get, path = "/api/v1/cases",
+    responses((status = 200, description = "`{items: [{number, agency, access, media_count}], next_cursor, total}`")))]
+pub(crate) async fn cases(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<Value>, ApiError> {
+    let scope = auth.scope.clone();
+    let cases = state.db(move |s| Ok(s.scoped_cases(&scope)?)).await?;
+    let total = cases.len();
+    Ok(Json(json!({ "items": cases, "next_cursor": null, "total": total })))
+}
+
+/// Filters of a case's media list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct MediaQuery {
+    /// Items per page (default 100, max 1000).
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// `new` or `known`.
+    pub status: Option<String>,
+    /// Category code.
+    pub category: Option<String>,
+    /// `image`, `video`, `audio`, `other`.
+    pub kind: Option<String>,
+    /// Has a GPS position.
+    pub has_gps: Option<bool>,
+    /// Has speech.
+    pub has_speech: Option<bool>,
+    /// Series name.
+    pub series: Option<String>,
+    /// Cluster id as shown.
+    pub cluster: Option<String>,
+    /// ISO country.
+    pub country: Option<String>,
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// One page of a visible case's media.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/media", params(("number" = String, Path), MediaQuery),
+    responses((status = 200, description = "`{items: [media list item], next_cursor, total}`"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn case_media(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(number): Path<String>,
+    ApiQuery(q): ApiQuery<MediaQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let known = match q.status.as_deref() {
+        None | Some("") => None,
+        Some("known") => Some(true),
+        Some("new") => Some(false),
+        Some(_) => return Err(ApiError::bad_request("status must be new or known")),
+    };
+    let filter = MediaFilter {
+        known,
+        category: nonempty(q.category),
+        kind: nonempty(q.kind),
+        has_gps: q.has_gps,
+        has_speech: q.has_speech,
+        series: nonempty(q.series),
+        cluster: nonempty(q.cluster),
+        country: nonempty(q.country),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > 1000 {
+        return Err(ApiError::bad_request("limit must be 1 to 1000"));
+    }
+    let cursor = nonempty(q.cursor);
+    let scope = auth.scope.clone();
+    let page = state
+        .db(move |s| Ok(s.scoped_media_page(&scope, &number, &filter, limit, cursor.as_deref())?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(serde_json::to_value(page).map_err(|e| ApiError::internal(&e))?))
+}
+
+fn hypotheses(v: &MediaView) -> Value {
+    let mut points: BTreeMap<String, f64> = BTreeMap::new();
+    let mut evidence: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for c in &v.clues {
+        let w = match c.kind.as_str() {
+            "gps_place" => 1.0,
+            "scene_geolocation" => 0.5,
+            _ => continue,
+        };
+        *points.entry(c.value.clone()).or_default() += w * c.confidence;
+        evidence
+            .entry(c.value.clone())
+            .or_default()
+            .push(json!({"kind": c.kind, "clue": c.id, "value": c.value}));
+    }
+    let total: f64 = points.values().sum();
+    let mut out: Vec<(String, f64)> = points.into_iter().collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Value::Array(
+        out.into_iter()
+            .map(|(country, p)| {
+                json!({
+                    "country": country,
+                    "country_name": null,
+                    "region": null,
+                    "score": if total > 0.0 { p / total } else { 0.0 },
+                    "evidence": evidence.remove(&country).unwrap_or_default(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Links as the UI reads them: a visible link also carries the other end's
+/// `sha256` and first visible `case` at the top level.
+fn links_json(v: &MediaView) -> Value {
+    let mut links = serde_json::to_value(&v.links).unwrap_or(Value::Array(Vec::new()));
+    if let Some(arr) = links.as_array_mut() {
+        for l in arr {
+            let other = l.get("other").cloned();
+            if let (Some(obj), Some(other)) = (l.as_object_mut(), other) {
+                obj.insert("sha256".into(), other["sha256"].clone());
+                obj.insert("case".into(), other["cases"][0].clone());
+            }
+        }
+    }
+    links
+}
+
+fn media_json(v: &MediaView) -> Value {
+    let r = &v.record;
+    let hits: Vec<Value> = v
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "set": h.set_name,
+                "rule": h.rule.as_str(),
+                "distance": h.distance,
+                "series": h.series,
+                "matched_at": h.matched_at,
+                "categories": h.categories.iter().map(|c| json!({
+                    "scheme": c.scheme.as_str(), "code": c.code, "label": c.label,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "sha256": r.digests.sha256.to_hex(),
+        "md5": r.digests.md5.to_hex(),
+        "sha1": r.digests.sha1.to_hex(),
+        "pdq": r.pdq.as_ref().map(|p| p.hash.to_hex()),
+        "kind": r.kind.as_str(),
+        "mime": r.mime,
+        "size": r.size,
+        "width": r.width,
+        "height": r.height,
+        "duration_s": r.duration_s,
+        "metadata": r.metadata,
+        "video": r.video,
+        "thumbnails": r.thumbnails.iter().map(|t| json!({
+            "width": t.width, "height": t.height, "timestamp_s": t.timestamp_s})).collect::<Vec<_>>(),
+        "evidence": v.evidence.iter().map(|(c, p)| json!({"case": c, "path": p})).collect::<Vec<_>>(),
+        "hits": hits,
+        "status": if v.hits.is_empty() { "new" } else { "known" },
+        "categories": v.categories,
+        "clues": v.clues,
+        "links": links_json(v),
+        "cluster": v.cluster,
+        "series": v.series,
+        "country": v.country,
+        "hypotheses": hypotheses(v),
+        "tags": v.tags,
+        "notes": v.notes,
+    })
+}
+
+/// Everything about one visible media (a view: audited).
+#[utoipa::path(get, path = "/api/v1/media/{sha256}", params(("sha256" = String, Path)),
+    responses((status = 200, description = "media detail"), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn media(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let sha = parse_sha(&sha)?;
+    let scope = auth.scope.clone();
+    let view = state
+        .db(move |s| Ok(s.scoped_media(&scope, &sha)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit::record_for(&state, &auth, "media.view", &format!("media:{}", sha.to_hex())).await?;
+    Ok(Json(media_json(&view)))
+}
+
+/// The media's thumbnail (JPEG).
+#[utoipa::path(get, path = "/api/v1/media/{sha256}/thumbnail", params(("sha256" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn thumbnail(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+) -> Result<Response, ApiError> {
+    let sha = parse_sha(&sha)?;
+    let scope = auth.scope.clone();
+    let ws = state.workspace().clone();
+    let bytes = state
+        .db(move |s| {
+            let Some(key) = s.scoped_thumbnail_key(&scope, &sha)? else {
+                return Ok(None);
+            };
+            match ws.blobs().get(&key) {
+                Ok(b) => Ok(Some(b)),
+                Err(vidi_store::StoreError::BlobNotFound { .. }) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit::record_for(&state, &auth, "media.thumbnail", &format!("media:{}", sha.to_hex())).await?;
+    let mime = if bytes.starts_with(&[0xff, 0xd8]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else {
+        "application/octet-stream"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Parse `bytes=a-b`, `bytes=a-`, `bytes=-n` against a size.
+fn parse_range(v: &str, size: u64) -> Option<(u64, u64)> {
+    let spec = v.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        if n == 0 {
+            return None;
+        }
+        (size.saturating_sub(n), size - 1)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            size - 1
+        } else {
+            b.parse::<u64>().ok()?.min(size - 1)
+        };
+        (start, end)
+    };
+    (start <= end && start < size).then_some((start, end))
+}
+
+/// The evidence file of a visible media (Range supported).
+#[utoipa::path(get, path = "/api/v1/media/{sha256}/file", params(("sha256" = String, Path)),
+    responses((status = 200), (status = 206), (status = 404, body = crate::error::ErrorBody),
+              (status = 416, body = crate::error::ErrorBody)))]
+pub(crate) async fn file(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    headers: HeaderMap,
+    Path(sha): Path<String>,
+) -> Result<Response, ApiError> {
+    let sha = parse_sha(&sha)?;
+    let scope = auth.scope.clone();
+    let ev = state
+        .db(move |s| Ok(s.scoped_file(&scope, &sha)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    audit::record_for(&state, &auth, "media.file", &format!("media:{}", sha.to_hex())).await?;
+    let mime = HeaderValue::from_str(&ev.mime)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let unavailable = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_available",
+            "the evidence file is not available on the server",
+        )
+    };
+    let part = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64), ApiError> {
+        let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
+        let size = f.metadata().map_err(|_| unavailable())?.len();
+        if size != ev.size {
+            return Err(unavailable());
+        }
+        let span = match range {
+            Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
+                ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "bad_range", "invalid Range")
+            })?),
+            None => None,
+        };
+        let (start, len) = match span {
+            Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
+            None if size > MAX_WHOLE_FILE => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "file too large to send whole; ask for byte ranges",
+                ));
+            }
+            None => (0, size),
+        };
+        f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
+        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        f.take(len).read_to_end(&mut buf).map_err(|_| unavailable())?;
+        let got = u64::try_from(buf.len()).unwrap_or(0);
+        Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
+    })
+    .await??;
+    let (bytes, span, size) = part;
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, mime);
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    if let Some((a, b)) = span {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{size}")) {
+            resp.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// Similar query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct SimilarQuery {
+    /// How many (default 20, max 200).
+    pub k: Option<usize>,
+}
+
+/// Visually similar visible media. Until find-similar is wired into the
+/// server the list is empty and `available` is false (code
+/// `not_available`).
+#[utoipa::path(get, path = "/api/v1/media/{sha256}/similar", params(("sha256" = String, Path), SimilarQuery),
+    responses((status = 200, description = "`{items: [{sha256, score, region}], next_cursor, total, available, code?}`"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn similar(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let sha = parse_sha(&sha)?;
+    if q.k.is_some_and(|k| k == 0 || k > 200) {
+        return Err(ApiError::bad_request("k must be 1 to 200"));
+    }
+    let scope = auth.scope.clone();
+    if !state.db(move |s| Ok(s.media_visible(&scope, &sha)?)).await? {
+        return Err(ApiError::not_found());
+    }
+    audit::record_for(&state, &auth, "media.similar", &format!("media:{}", sha.to_hex())).await?;
+    Ok(Json(json!({
+        "items": [], "next_cursor": null, "total": 0,
+        "available": false, "code": "not_available",
+    })))
+}
+
+/// A tag.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TagRequest {
+    /// The tag (1 to 100 characters).
+    pub tag: String,
+}
+
+/// A note.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NoteRequest {
+    /// The note (1 to 10,000 characters).
+    pub text: String,
+}
+
+/// A category.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CategoryRequest {
+    /// Scheme name (e.g. `interpol`).
+    pub scheme: String,
+    /// Code in the scheme.
+    pub code: String,
+}
+
+/// A manual clue.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ClueRequest {
+    /// Clue kind (e.g. `text`, `gps_place`).
+    pub kind: String,
+    /// Value.
+    pub value: String,
+    /// Confidence 0..1.
+    pub confidence: f64,
+    /// Box `{x, y, w, h}` in pixels.
+    #[schema(value_type = Object)]
+    pub region: Option<Value>,
+}
+
+fn check_len(what: &str, s: &str, max: usize) -> Result<String, ApiError> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(ApiError::bad_request(format!("{what} must be 1 to {max} characters")));
+    }
+    Ok(t.to_owned())
+}
+
+async fn note(
+    state: AppState,
+    auth: AuthUser,
+    sha: String,
+    kind: NoteKind,
+    text: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let sha = parse_sha(&sha)?;
+    let scope = auth.scope.clone();
+    let id = state
+        .db(move |s| Ok(s.scoped_add_note(&scope, &sha, kind, &text)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let action = if kind == NoteKind::Tag { "media.tag" } else { "media.note" };
+    audit::record_for(&state, &auth, action, &format!("media:{}", sha.to_hex())).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// Tag a visible media.
+#[utoipa::path(post, path = "/api/v1/media/{sha256}/tags", request_body = TagRequest,
+    responses((status = 201), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn add_tag(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+    ApiJson(req): ApiJson<TagRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tag = check_len("tag", &req.tag, 100)?;
+    note(state, auth, sha, NoteKind::Tag, tag).await
+}
+
+/// Add a note to a visible media.
+#[utoipa::path(post, path = "/api/v1/media/{sha256}/notes", request_body = NoteRequest,
+    responses((status = 201), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn add_note(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+    ApiJson(req): ApiJson<NoteRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let text = check_len("text", &req.text, 10_000)?;
+    note(state, auth, sha, NoteKind::Note, text).await
+}
+
+/// Set a category on a visible media.
+#[utoipa::path(post, path = "/api/v1/media/{sha256}/categories", request_body = CategoryRequest,
+    responses((status = 201), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn add_category(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+    ApiJson(req): ApiJson<CategoryRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let sha = parse_sha(&sha)?;
+    let scheme = vidi_hashsets::Scheme::parse(&req.scheme)
+        .ok_or_else(|| ApiError::bad_request("unknown category scheme"))?;
+    let code = check_len("code", &req.code, 32)?;
+    let cat = vidi_hashsets::Category::new(scheme, code);
+    let scope = auth.scope.clone();
+    let id = state
+        .db(move |s| Ok(s.scoped_set_category(&scope, &sha, &cat)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit::record_for(&state, &auth, "media.category", &format!("media:{}", sha.to_hex())).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// Add a manual clue to a visible media.
+#[utoipa::path(post, path = "/api/v1/media/{sha256}/clues", request_body = ClueRequest,
+    responses((status = 201), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub(crate) async fn add_clue(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(sha): Path<String>,
+    ApiJson(req): ApiJson<ClueRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let sha = parse_sha(&sha)?;
+    let kind = check_len("kind", &req.kind, 40)?;
+    if !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(ApiError::bad_request("kind must be snake_case"));
+    }
+    let value = check_len("value", &req.value, 2000)?;
+    if !req.confidence.is_finite() || !(0.0..=1.0).contains(&req.confidence) {
+        return Err(ApiError::bad_request("confidence must be between 0 and 1"));
+    }
+    if let Some(r) = &req.region {
+        let ok = ["x", "y", "w", "h"].iter().all(|k| r.get(k).is_some_and(Value::is_u64));
+        if !ok {
+            return Err(ApiError::bad_request("region must be {x, y, w, h} in pixels"));
+        }
+    }
+    let scope = auth.scope.clone();
+    let conf = req.confidence;
+    let region = req.region;
+    let id = state
+        .db(move |s| Ok(s.scoped_add_clue(&scope, &sha, &kind, &value, conf, region.as_ref())?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    audit::record_for(&state, &auth, "media.clue", &format!("media:{}", sha.to_hex())).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=50-500", 100), Some((50, 99)));
+        assert_eq!(parse_range("bytes=100-", 100), None);
+        assert_eq!(parse_range("bytes=5-1", 100), None);
+        assert_eq!(parse_range("bytes=0-1,3-4", 100), None);
+        assert_eq!(parse_range("items=0-1", 100), None);
+    }
+
+    #[test]
+    fn sha_paths() {
+        assert!(parse_sha(&"ab".repeat(32)).is_ok());
+        assert!(parse_sha("abcd").is_err());
+        assert!(parse_sha(&"zz".repeat(32)).is_err());
+    }
+}
