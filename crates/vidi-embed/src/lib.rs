@@ -29,6 +29,7 @@
 mod error;
 mod mobilenet;
 mod ops;
+pub mod rank;
 mod tensors;
 
 use std::path::Path;
@@ -37,6 +38,10 @@ pub use error::{EmbedError, TensorProblem};
 
 /// Largest accepted image side, in pixels.
 pub const MAX_SIDE: u32 = 1 << 15;
+
+/// Version of the region scheme (windows and pooling): stored embeddings
+/// record it, so a change is noticed and media are re-embedded.
+pub const REGION_SCHEME: u32 = 1;
 
 /// Regions per image, including the whole image (index 0).
 pub const REGIONS_PER_IMAGE: usize = 14;

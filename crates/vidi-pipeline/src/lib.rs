@@ -9,6 +9,7 @@
 mod budget;
 pub mod clues;
 mod config;
+pub mod embed;
 mod error;
 mod ingest;
 mod process;

@@ -9,4 +9,5 @@ mod kill;
 mod known;
 mod links;
 mod models;
+mod similar;
 mod util;

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use vidi_embed::rank::{Candidate, Pairs, Scoring, rank_media};
 use vidi_embed::{Analysis, Backbone};
 use vidi_synth::{DemoSpec, generate_demo};
 
@@ -44,16 +45,6 @@ impl Acc {
         let n = self.n.max(1) as f64;
         (self.p1 / n, self.p5 / n, self.r10 / n)
     }
-}
-
-fn region_score(a: &Analysis, b: &Analysis) -> f32 {
-    let mut best = f32::NEG_INFINITY;
-    for ra in &a.regions {
-        for rb in &b.regions {
-            best = best.max(ra.embedding.cosine(&rb.embedding));
-        }
-    }
-    best
 }
 
 fn build(bb: &Backbone) -> Vec<Item> {
@@ -131,6 +122,20 @@ fn same_scene_retrieval_quality() {
     assert!(n_scenes >= 10, "demo gave only {n_scenes} scenes");
     let mut whole: BTreeMap<String, Acc> = BTreeMap::new();
     let mut region: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut scaled: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut anchored: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut anchored_scaled: BTreeMap<String, Acc> = BTreeMap::new();
+    // All region vectors of the gallery, flat, for the candidate scans.
+    let flat: Vec<(usize, u32, &[f32])> = items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            it.analysis
+                .regions
+                .iter()
+                .map(move |r| (i, r.index as u32, r.embedding.vector.as_slice()))
+        })
+        .collect();
     for (qi, q) in items.iter().enumerate() {
         let total_rel = items
             .iter()
@@ -140,30 +145,63 @@ fn same_scene_retrieval_quality() {
         if total_rel == 0 {
             continue;
         }
-        for (use_regions, table) in [(false, &mut whole), (true, &mut region)] {
-            let mut scored: Vec<(f32, usize)> = items
+        let record = |table: &mut BTreeMap<String, Acc>, ranked: &[usize]| {
+            let rel: Vec<bool> = ranked[..10]
                 .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != qi)
-                .map(|(i, it)| {
-                    let s = if use_regions {
-                        region_score(&q.analysis, &it.analysis)
-                    } else {
-                        q.analysis.whole.cosine(&it.analysis.whole)
-                    };
-                    (s, i)
-                })
-                .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let rel: Vec<bool> = scored[..10]
-                .iter()
-                .map(|&(_, i)| items[i].scene == q.scene)
+                .map(|&i| items[i].scene == q.scene)
                 .collect();
             table
                 .entry(q.kind.clone())
                 .or_default()
                 .add(&rel, total_rel);
             table.entry("ALL".into()).or_default().add(&rel, total_rel);
+        };
+        let mut scored: Vec<(f32, usize)> = items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != qi)
+            .map(|(i, it)| (q.analysis.whole.cosine(&it.analysis.whole), i))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let ranked: Vec<usize> = scored.iter().map(|s| s.1).collect();
+        record(&mut whole, &ranked);
+        // Region candidates: the 200 best stored regions per query region
+        // (what an ANN search returns), the query's own image left out.
+        let per_region: Vec<Vec<Candidate<usize>>> = q
+            .analysis
+            .regions
+            .iter()
+            .map(|qr| {
+                let mut c: Vec<Candidate<usize>> = flat
+                    .iter()
+                    .filter(|(i, _, _)| *i != qi)
+                    .map(|&(i, r, v)| Candidate {
+                        media: i,
+                        region: r,
+                        cosine: qr.embedding.vector.iter().zip(v).map(|(a, b)| a * b).sum(),
+                    })
+                    .collect();
+                c.sort_by(|a, b| b.cosine.total_cmp(&a.cosine).then(a.media.cmp(&b.media)));
+                c.truncate(200);
+                c
+            })
+            .collect();
+        let sc = |pairs, density_k| Scoring { pairs, density_k };
+        for (scoring, table) in [
+            (Scoring::MAX, &mut region),
+            (sc(Pairs::All, 10), &mut scaled),
+            (sc(Pairs::WholeAnchored, 0), &mut anchored),
+            (sc(Pairs::WholeAnchored, 10), &mut anchored_scaled),
+        ] {
+            let mut ranked: Vec<usize> = rank_media(&per_region, 10, scoring)
+                .iter()
+                .map(|m| m.media)
+                .collect();
+            // Fewer than 10 media among the candidates: pad with misses.
+            while ranked.len() < 10 {
+                ranked.push(qi);
+            }
+            record(table, &ranked);
         }
     }
     println!(
@@ -172,17 +210,27 @@ fn same_scene_retrieval_quality() {
         n_scenes
     );
     println!(
-        "| query kind | queries | whole P@1 | whole P@5 | whole R@10 | region P@1 | region P@5 | region R@10 |"
+        "| query kind | queries | whole P@1 | whole P@5 | whole R@10 | region P@1 | region P@5 | region R@10 | scaled P@1 | scaled P@5 | scaled R@10 |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (k, w) in &whole {
-        let r = region[k];
         let (a, b, c) = w.mean();
-        let (d, e, f) = r.mean();
+        let (d, e, f) = region[k].mean();
+        let (g, h, i) = scaled[k].mean();
         println!(
-            "| {k} | {} | {a:.3} | {b:.3} | {c:.3} | {d:.3} | {e:.3} | {f:.3} |",
+            "| {k} | {} | {a:.3} | {b:.3} | {c:.3} | {d:.3} | {e:.3} | {f:.3} | {g:.3} | {h:.3} | {i:.3} |",
             w.n
         );
+    }
+    for (name, t) in [
+        ("all pairs, local scaling", &scaled),
+        ("whole-anchored pairs", &anchored),
+        ("whole-anchored pairs, local scaling", &anchored_scaled),
+    ] {
+        for k in ["ALL", "third-of-frame", "crop", "foreground"] {
+            let (a, b, c) = t[k].mean();
+            println!("{name}: {k}: P@1 {a:.3} P@5 {b:.3} R@10 {c:.3}");
+        }
     }
     let (wp1, wp5, wr10) = whole["ALL"].mean();
     let (rp1, rp5, rr10) = region["ALL"].mean();
