@@ -23,11 +23,12 @@ pub mod redact;
 mod report;
 mod tar;
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use redact::{Rgb, redacted_png};
 
 /// The `format` field of `package.json` and `manifest.json`.

@@ -79,23 +79,37 @@ impl Actor {
     }
 }
 
-/// Which cases the caller may see: everything (CLI, system) or a list of
-/// case ids (`cases.id`).
+/// Which cases the caller may see: everything (CLI, system), a list of
+/// case ids (`cases.id`), or the cases an agency owns or was granted (the
+/// server's need-to-know rule, as `accounts::Scope` applies it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility<'a> {
     /// No restriction.
     All,
     /// Only these cases.
     Cases(&'a [i64]),
+    /// The cases the agency with this code owns or was granted.
+    Agency(&'a str),
 }
 
 impl Visibility<'_> {
     /// JSON array of visible case ids, `None` for all.
-    fn json(&self) -> Option<String> {
-        match self {
-            Visibility::All => None,
-            Visibility::Cases(c) => serde_json::to_string(c).ok(),
-        }
+    fn json(&self, conn: &Connection) -> Result<Option<String>, StoreError> {
+        let ids: Vec<i64> = match self {
+            Visibility::All => return Ok(None),
+            Visibility::Cases(c) => c.to_vec(),
+            Visibility::Agency(code) => {
+                let mut st = conn.prepare_cached(
+                    "SELECT c.id FROM cases c JOIN agencies a ON a.id = c.agency_id
+                     WHERE a.code = ?1
+                     UNION SELECT g.case_id FROM case_grants g JOIN agencies a ON a.id = g.agency_id
+                     WHERE a.code = ?1",
+                )?;
+                let rows = st.query_map([code], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            }
+        };
+        Ok(Some(serde_json::to_string(&ids)?))
     }
 }
 
@@ -340,8 +354,8 @@ impl Store {
         let country = normalise_country(&new.target_country)?;
         check_text("title", &new.title, MAX_TITLE, false)?;
         check_text("summary", &new.summary, MAX_TEXT, true)?;
-        let v = vis.json();
         let tx = self.write_tx()?;
+        let v = vis.json(&tx)?;
         tx.prepare_cached(
             "INSERT INTO leads (subject, target_country, title, summary, state, author_user, author_agency)
              VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
@@ -371,8 +385,8 @@ impl Store {
         edit: &LeadEdit,
         vis: Visibility<'_>,
     ) -> Result<Lead, LeadError> {
-        let v = vis.json();
         let tx = self.write_tx()?;
+        let v = vis.json(&tx)?;
         let lead = load(&tx, id, v.as_deref())?;
         if !actor.is(&lead.author) {
             return Err(LeadError::Forbidden {
@@ -452,8 +466,8 @@ impl Store {
         if let Some(n) = note {
             check_text("note", n, MAX_TEXT, true)?;
         }
-        let v = vis.json();
         let tx = self.write_tx()?;
+        let v = vis.json(&tx)?;
         let lead = load(&tx, id, v.as_deref())?;
         let (from, to) = match action {
             LeadAction::Submit => (LeadState::Draft, LeadState::Submitted),
@@ -520,8 +534,8 @@ impl Store {
         vis: Visibility<'_>,
     ) -> Result<Comment, LeadError> {
         check_text("text", text, MAX_TEXT, false)?;
-        let v = vis.json();
         let tx = self.write_tx()?;
+        let v = vis.json(&tx)?;
         load(&tx, id, v.as_deref())?;
         tx.prepare_cached(
             "INSERT INTO lead_comments (lead_id, user, agency, text) VALUES (?1, ?2, ?3, ?4)",
@@ -550,7 +564,7 @@ impl Store {
 
     /// One lead with history and comments, `NotFound` when absent or not visible.
     pub fn lead(&self, id: i64, vis: Visibility<'_>) -> Result<LeadDetail, LeadError> {
-        let v = vis.json();
+        let v = vis.json(&self.conn)?;
         let lead = load(&self.conn, id, v.as_deref())?;
         let mut history = Vec::new();
         let mut st = self.conn.prepare_cached(
@@ -604,7 +618,7 @@ impl Store {
         f: &LeadFilter,
         vis: Visibility<'_>,
     ) -> Result<(Vec<Lead>, u64), LeadError> {
-        let v = vis.json();
+        let v = vis.json(&self.conn)?;
         let country = f.country.as_deref().map(normalise_country).transpose()?;
         let limit = match f.limit {
             0 => 100,

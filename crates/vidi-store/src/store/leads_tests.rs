@@ -334,3 +334,39 @@ fn bad_input_is_refused() {
         LeadError::NotFound { id: 999 }
     ));
 }
+
+#[test]
+fn agency_visibility_follows_ownership_and_grants() {
+    let (_d, mut s, _, _) = setup();
+    s.conn
+        .execute_batch(
+            "CREATE TABLE IF NOT EXISTS case_grants (case_id INTEGER NOT NULL,
+                 agency_id INTEGER NOT NULL, PRIMARY KEY (case_id, agency_id));",
+        )
+        .unwrap();
+    let id = s
+        .create_lead(
+            &analyst(),
+            &new_lead(vec![sha(1)], vec![]),
+            Visibility::Agency("A"),
+        )
+        .unwrap()
+        .id;
+    assert!(s.lead(id, Visibility::Agency("B")).is_err());
+    assert!(
+        s.create_lead(
+            &analyst(),
+            &new_lead(vec![sha(2)], vec![]),
+            Visibility::Agency("A")
+        )
+        .is_err()
+    );
+    s.conn
+        .execute(
+            "INSERT INTO case_grants (case_id, agency_id) VALUES (1, 2)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(s.lead(id, Visibility::Agency("B")).unwrap().lead.id, id);
+    assert!(s.lead(id, Visibility::Agency("nobody")).is_err());
+}
