@@ -33,9 +33,15 @@ fn main() {
     for (_, p) in &files {
         println!("cargo:rerun-if-changed={}", p.display());
     }
-    let mut src = String::from("/// The UI files: (path relative to `ui/`, bytes).\npub(crate) static UI_FILES: &[(&str, &[u8])] = &[\n");
+    let mut src = String::from(
+        "/// The UI files: (path relative to `ui/`, bytes).\npub(crate) static UI_FILES: &[(&str, &[u8])] = &[\n",
+    );
     for (rel, p) in &files {
-        let _ = writeln!(src, "    ({rel:?}, include_bytes!({:?})),", p.display().to_string());
+        let _ = writeln!(
+            src,
+            "    ({rel:?}, include_bytes!({:?})),",
+            p.display().to_string()
+        );
     }
     src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("ui_files.rs");

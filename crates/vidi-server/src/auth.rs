@@ -11,8 +11,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -306,7 +306,9 @@ fn cookie(state: &AppState, value: &str, max_age: Option<u64>) -> HeaderValue {
     } else {
         ""
     };
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
     let s = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/{secure}{age}");
     HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("vidi_session=; Path=/"))
 }
@@ -360,7 +362,14 @@ pub(crate) async fn login(
             };
             match cand {
                 Some((user, _)) if ok => {
-                    s.create_session(user.id, &sid_hash, &csrf2, now_s(), idle, client_s.as_deref())?;
+                    s.create_session(
+                        user.id,
+                        &sid_hash,
+                        &csrf2,
+                        now_s(),
+                        idle,
+                        client_s.as_deref(),
+                    )?;
                     Ok(Some(user))
                 }
                 _ => Ok(None),
@@ -377,7 +386,14 @@ pub(crate) async fn login(
         ));
     };
     limiter.clear(&user_key);
-    crate::audit::record(&state, &user, client, "auth.login", &format!("user:{}", user.username)).await?;
+    crate::audit::record(
+        &state,
+        &user,
+        client,
+        "auth.login",
+        &format!("user:{}", user.username),
+    )
+    .await?;
     let body = AuthResponse {
         user: (&user).into(),
         csrf_token: csrf,
@@ -390,8 +406,7 @@ pub(crate) async fn login(
 
 /// A valid argon2id hash of a random password, verified against when the
 /// user does not exist.
-const DUMMY_PHC: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
 
 /// End the session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)))]
@@ -436,7 +451,13 @@ pub(crate) async fn create_token(
     state
         .db(move |s| Ok(s.create_api_token(uid, &hash, &name)?))
         .await?;
-    crate::audit::record_for(&state, &auth, "token.create", &format!("user:{}", auth.user.username)).await?;
+    crate::audit::record_for(
+        &state,
+        &auth,
+        "token.create",
+        &format!("user:{}", auth.user.username),
+    )
+    .await?;
     Ok(Json(TokenResponse { token }))
 }
 

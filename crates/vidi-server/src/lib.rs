@@ -49,11 +49,19 @@ use axum::response::Response;
 use axum::routing::get;
 
 pub use auth::{
+    AgencyDto, AuthResponse, HashError, LoginRequest, TokenRequest, TokenResponse, UserDto,
+};
+pub use auth::{
     AuthUser, CSRF_HEADER, SESSION_COOKIE, hash_password, random_password, verify_password,
 };
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use extract::{ApiJson, ApiQuery};
 pub use openapi::openapi_json;
+pub use routes::admin::{AuditQuery, GrantRequest, MapQuery, Settings};
+pub use routes::media::{
+    CategoryRequest, ClueRequest, MediaQuery, NoteRequest, PageQuery, SimilarQuery, TagRequest,
+    parse_sha,
+};
 pub use state::{AppState, ServerConfig};
 pub use vidi_store::accounts::Scope;
 
@@ -142,7 +150,10 @@ async fn security_headers(mut resp: Response) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -158,12 +169,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", routes::api())
         .route(
             "/api/openapi.json",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    openapi_json(),
-                )
-            }),
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }),
         )
         .route("/", get(ui::index))
         .route("/ui/{*name}", get(ui::asset))
@@ -211,14 +217,16 @@ pub async fn serve(
             let Ok(Ok(stream)) = handshake.await else {
                 return;
             };
-            let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(addr));
-                let mut app = app.clone();
-                async move {
-                    use tower::Service as _;
-                    app.call(req.map(axum::body::Body::new)).await
-                }
-            });
+            let svc = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(addr));
+                    let mut app = app.clone();
+                    async move {
+                        use tower::Service as _;
+                        app.call(req.map(axum::body::Body::new)).await
+                    }
+                },
+            );
             let io = hyper_util::rt::TokioIo::new(stream);
             if let Err(e) = hyper::server::conn::http1::Builder::new()
                 .serve_connection(io, svc)

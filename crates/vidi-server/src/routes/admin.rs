@@ -76,13 +76,20 @@ pub(crate) async fn put_settings(
     ApiJson(new): ApiJson<Settings>,
 ) -> Result<Json<Settings>, ApiError> {
     if !["small", "medium", "large"].contains(&new.thumb_size.as_str()) {
-        return Err(ApiError::bad_request("thumb_size must be small, medium or large"));
+        return Err(ApiError::bad_request(
+            "thumb_size must be small, medium or large",
+        ));
     }
     let uid = auth.user.id;
     let v = serde_json::to_value(&new).map_err(|e| ApiError::internal(&e))?;
     state.db(move |s| Ok(s.put_user_settings(uid, &v)?)).await?;
-    audit::record_for(&state, &auth, "settings.update", &format!("user:{}", auth.user.username))
-        .await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "settings.update",
+        &format!("user:{}", auth.user.username),
+    )
+    .await?;
     Ok(Json(new))
 }
 
@@ -95,7 +102,9 @@ pub(crate) async fn agencies(
     let list = state.db(|s| Ok(s.agencies()?)).await?;
     let items: Vec<AgencyDto> = list.iter().map(AgencyDto::from).collect();
     let total = items.len();
-    Ok(Json(json!({ "items": items, "next_cursor": null, "total": total })))
+    Ok(Json(
+        json!({ "items": items, "next_cursor": null, "total": total }),
+    ))
 }
 
 /// A grant request.
@@ -124,12 +133,18 @@ pub(crate) async fn list_grants(
                 return Ok(None);
             }
             let all = s.grants(&scope)?;
-            Ok(Some(all.into_iter().filter(|g| g.case == number).collect::<Vec<_>>()))
+            Ok(Some(
+                all.into_iter()
+                    .filter(|g| g.case == number)
+                    .collect::<Vec<_>>(),
+            ))
         })
         .await?
         .ok_or_else(ApiError::not_found)?;
     let total = grants.len();
-    Ok(Json(json!({ "items": grants, "next_cursor": null, "total": total })))
+    Ok(Json(
+        json!({ "items": grants, "next_cursor": null, "total": total }),
+    ))
 }
 
 /// Give another agency access to a case (admin of the owning agency).
@@ -184,7 +199,9 @@ pub(crate) async fn audit_list(
     }
     let mut after: i64 = match q.cursor.as_deref() {
         None | Some("") => 0,
-        Some(c) => c.parse().map_err(|_| ApiError::bad_request("invalid cursor"))?,
+        Some(c) => c
+            .parse()
+            .map_err(|_| ApiError::bad_request("invalid cursor"))?,
     };
     let agency = auth.user.agency.code.clone();
     let (items, next) = state
@@ -210,7 +227,9 @@ pub(crate) async fn audit_list(
         })
         .await?;
     let n = items.len();
-    Ok(Json(json!({ "items": items, "next_cursor": next, "total": n })))
+    Ok(Json(
+        json!({ "items": items, "next_cursor": next, "total": n }),
+    ))
 }
 
 /// Map query.
@@ -235,7 +254,9 @@ pub(crate) async fn map(
         .db(move |s| Ok(s.scoped_map(&scope, case.as_deref())?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(serde_json::to_value(view).map_err(|e| ApiError::internal(&e))?))
+    Ok(Json(
+        serde_json::to_value(view).map_err(|e| ApiError::internal(&e))?,
+    ))
 }
 
 /// Country shapes (GeoJSON, shipped with the UI: works offline).
@@ -258,12 +279,18 @@ pub(crate) async fn geo_countries(_auth: AuthUser) -> Result<Response, ApiError>
 /// Series (not available yet: empty list with code `not_available`).
 #[utoipa::path(get, path = "/api/v1/series", params(PageQuery), responses((status = 200)))]
 pub(crate) async fn series(_auth: AuthUser, ApiQuery(_q): ApiQuery<PageQuery>) -> Json<Value> {
-    Json(json!({ "items": [], "next_cursor": null, "total": 0, "available": false, "code": "not_available" }))
+    Json(
+        json!({ "items": [], "next_cursor": null, "total": 0, "available": false, "code": "not_available" }),
+    )
 }
 
 /// One series (not available yet).
 #[utoipa::path(get, path = "/api/v1/series/{id}", params(("id" = String, Path)),
     responses((status = 404, body = crate::error::ErrorBody)))]
 pub(crate) async fn series_one(_auth: AuthUser, Path(_id): Path<String>) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_available", "series are not available yet")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_available",
+        "series are not available yet",
+    )
 }

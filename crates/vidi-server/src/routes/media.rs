@@ -69,7 +69,9 @@ pub(crate) async fn cases(
     let scope = auth.scope.clone();
     let cases = state.db(move |s| Ok(s.scoped_cases(&scope)?)).await?;
     let total = cases.len();
-    Ok(Json(json!({ "items": cases, "next_cursor": null, "total": total })))
+    Ok(Json(
+        json!({ "items": cases, "next_cursor": null, "total": total }),
+    ))
 }
 
 /// Filters of a case's media list.
@@ -137,7 +139,9 @@ pub(crate) async fn case_media(
         .db(move |s| Ok(s.scoped_media_page(&scope, &number, &filter, limit, cursor.as_deref())?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(serde_json::to_value(page).map_err(|e| ApiError::internal(&e))?))
+    Ok(Json(
+        serde_json::to_value(page).map_err(|e| ApiError::internal(&e))?,
+    ))
 }
 
 fn hypotheses(v: &MediaView) -> Value {
@@ -251,7 +255,13 @@ pub(crate) async fn media(
         .db(move |s| Ok(s.scoped_media(&scope, &sha)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    audit::record_for(&state, &auth, "media.view", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.view",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     Ok(Json(media_json(&view)))
 }
 
@@ -279,7 +289,13 @@ pub(crate) async fn thumbnail(
         })
         .await?
         .ok_or_else(ApiError::not_found)?;
-    audit::record_for(&state, &auth, "media.thumbnail", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.thumbnail",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     let mime = if bytes.starts_with(&[0xff, 0xd8]) {
         "image/jpeg"
     } else if bytes.starts_with(b"\x89PNG") {
@@ -342,7 +358,13 @@ pub(crate) async fn file(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    audit::record_for(&state, &auth, "media.file", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.file",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     let mime = HeaderValue::from_str(&ev.mime)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let unavailable = || {
@@ -352,42 +374,53 @@ pub(crate) async fn file(
             "the evidence file is not available on the server",
         )
     };
-    let part = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64), ApiError> {
-        let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
-        let size = f.metadata().map_err(|_| unavailable())?.len();
-        if size != ev.size {
-            return Err(unavailable());
-        }
-        let span = match range {
-            Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
-                ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "bad_range", "invalid Range")
-            })?),
-            None => None,
-        };
-        let (start, len) = match span {
-            Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
-            None if size > MAX_WHOLE_FILE => {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "file too large to send whole; ask for byte ranges",
-                ));
+    let part = tokio::task::spawn_blocking(
+        move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64), ApiError> {
+            let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
+            let size = f.metadata().map_err(|_| unavailable())?.len();
+            if size != ev.size {
+                return Err(unavailable());
             }
-            None => (0, size),
-        };
-        f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
-        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        f.take(len).read_to_end(&mut buf).map_err(|_| unavailable())?;
-        let got = u64::try_from(buf.len()).unwrap_or(0);
-        Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
-    })
+            let span = match range {
+                Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        "bad_range",
+                        "invalid Range",
+                    )
+                })?),
+                None => None,
+            };
+            let (start, len) = match span {
+                Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
+                None if size > MAX_WHOLE_FILE => {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        "file too large to send whole; ask for byte ranges",
+                    ));
+                }
+                None => (0, size),
+            };
+            f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
+            let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            f.take(len)
+                .read_to_end(&mut buf)
+                .map_err(|_| unavailable())?;
+            let got = u64::try_from(buf.len()).unwrap_or(0);
+            Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
+        },
+    )
     .await??;
     let (bytes, span, size) = part;
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, mime);
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox; default-src 'none'"),
@@ -425,10 +458,19 @@ pub(crate) async fn similar(
         return Err(ApiError::bad_request("k must be 1 to 200"));
     }
     let scope = auth.scope.clone();
-    if !state.db(move |s| Ok(s.media_visible(&scope, &sha)?)).await? {
+    if !state
+        .db(move |s| Ok(s.media_visible(&scope, &sha)?))
+        .await?
+    {
         return Err(ApiError::not_found());
     }
-    audit::record_for(&state, &auth, "media.similar", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.similar",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     Ok(Json(json!({
         "items": [], "next_cursor": null, "total": 0,
         "available": false, "code": "not_available",
@@ -475,7 +517,9 @@ pub struct ClueRequest {
 fn check_len(what: &str, s: &str, max: usize) -> Result<String, ApiError> {
     let t = s.trim();
     if t.is_empty() || t.chars().count() > max {
-        return Err(ApiError::bad_request(format!("{what} must be 1 to {max} characters")));
+        return Err(ApiError::bad_request(format!(
+            "{what} must be 1 to {max} characters"
+        )));
     }
     Ok(t.to_owned())
 }
@@ -493,7 +537,11 @@ async fn note(
         .db(move |s| Ok(s.scoped_add_note(&scope, &sha, kind, &text)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let action = if kind == NoteKind::Tag { "media.tag" } else { "media.note" };
+    let action = if kind == NoteKind::Tag {
+        "media.tag"
+    } else {
+        "media.note"
+    };
     audit::record_for(&state, &auth, action, &format!("media:{}", sha.to_hex())).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
@@ -543,7 +591,13 @@ pub(crate) async fn add_category(
         .db(move |s| Ok(s.scoped_set_category(&scope, &sha, &cat)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    audit::record_for(&state, &auth, "media.category", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.category",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
@@ -566,9 +620,13 @@ pub(crate) async fn add_clue(
         return Err(ApiError::bad_request("confidence must be between 0 and 1"));
     }
     if let Some(r) = &req.region {
-        let ok = ["x", "y", "w", "h"].iter().all(|k| r.get(k).is_some_and(Value::is_u64));
+        let ok = ["x", "y", "w", "h"]
+            .iter()
+            .all(|k| r.get(k).is_some_and(Value::is_u64));
         if !ok {
-            return Err(ApiError::bad_request("region must be {x, y, w, h} in pixels"));
+            return Err(ApiError::bad_request(
+                "region must be {x, y, w, h} in pixels",
+            ));
         }
     }
     let scope = auth.scope.clone();
@@ -578,7 +636,13 @@ pub(crate) async fn add_clue(
         .db(move |s| Ok(s.scoped_add_clue(&scope, &sha, &kind, &value, conf, region.as_ref())?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    audit::record_for(&state, &auth, "media.clue", &format!("media:{}", sha.to_hex())).await?;
+    audit::record_for(
+        &state,
+        &auth,
+        "media.clue",
+        &format!("media:{}", sha.to_hex()),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 

@@ -84,7 +84,10 @@ fn csrf_header_is_required_with_the_cookie_but_not_with_a_token() {
         csrf: Some("x".repeat(43)),
         ..c.clone()
     };
-    assert_eq!(wrong.post(&path, &json!({"tag": "red door"})).code(), "csrf");
+    assert_eq!(
+        wrong.post(&path, &json!({"tag": "red door"})).code(),
+        "csrf"
+    );
     assert_eq!(c.post(&path, &json!({"tag": "red door"})).status, 201);
 
     // API token: Bearer, no cookie, no CSRF.
@@ -98,7 +101,12 @@ fn csrf_header_is_required_with_the_cookie_but_not_with_a_token() {
     };
     assert_eq!(t.post(&path, &json!({"tag": "window"})).status, 201);
     let v = t.get(&format!("/api/v1/media/{}", sha(1).to_hex())).json();
-    let tags: Vec<_> = v["tags"].as_array().unwrap().iter().map(|t| t["text"].clone()).collect();
+    let tags: Vec<_> = v["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].clone())
+        .collect();
     assert_eq!(tags, vec![json!("red door"), json!("window")]);
     let bad = Client {
         bearer: Some("not-a-token".into()),
@@ -116,7 +124,10 @@ fn failed_logins_are_rate_limited() {
     });
     let anon = Client::anon(&s);
     let attempt = |user: &str, pw: &str| {
-        anon.post("/api/v1/auth/login", &json!({"username": user, "password": pw}))
+        anon.post(
+            "/api/v1/auth/login",
+            &json!({"username": user, "password": pw}),
+        )
     };
     for _ in 0..3 {
         assert_eq!(attempt("a-analyst", "wrong password!!").status, 401);

@@ -9,8 +9,7 @@ use serde_json::Value;
 use vidi_store::accounts::{NewUser, Role};
 use vidi_store::{LinkKind, NewLink, Store, Workspace, thumb_key};
 use vidi_types::{
-    Digests, EvidenceItem, FileType, Md5, MediaKind, MediaRecord, Metadata, Sha1, Sha256,
-    Thumbnail,
+    Digests, EvidenceItem, FileType, Md5, MediaKind, MediaRecord, Metadata, Sha1, Sha256, Thumbnail,
 };
 
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
@@ -40,7 +39,15 @@ pub(crate) fn file_bytes(n: u8) -> Vec<u8> {
     (0..1000u32).map(|i| (i as u8) ^ n).collect()
 }
 
-fn put(store: &mut Store, ws: &Workspace, dir: &std::path::Path, n: u8, case: &str, agency: &str, gps: bool) {
+fn put(
+    store: &mut Store,
+    ws: &Workspace,
+    dir: &std::path::Path,
+    n: u8,
+    case: &str,
+    agency: &str,
+    gps: bool,
+) {
     let path = dir.join(format!("{case}-{n}.bin"));
     std::fs::write(&path, file_bytes(n)).unwrap();
     let key = thumb_key(&sha(n), None);
@@ -183,7 +190,10 @@ impl Resp {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
     pub(crate) fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or("").to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
     }
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -235,7 +245,10 @@ impl Client {
 
     pub(crate) fn login(s: &Server, user: &str) -> Client {
         let mut c = Client::anon(s);
-        let r = c.post("/api/v1/auth/login", &serde_json::json!({"username": user, "password": PASSWORD}));
+        let r = c.post(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": user, "password": PASSWORD}),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
         let cookie = r.set_cookie.clone().unwrap();
         c.cookie = Some(cookie.split(';').next().unwrap().to_owned());
@@ -282,6 +295,9 @@ impl Client {
 
 impl Client {
     pub(crate) fn put_settings(&self, body: &Value) -> Resp {
-        finish(self.req("PUT", "/api/v1/me/settings").send_json(body.clone()))
+        finish(
+            self.req("PUT", "/api/v1/me/settings")
+                .send_json(body.clone()),
+        )
     }
 }

@@ -26,7 +26,9 @@ fn bad_and_oversized_bodies_get_4xx_with_a_code() {
     assert_eq!((r.status, r.code().as_str()), (400, "bad_request"));
     let r = c.get("/api/v1/no/such/route");
     assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
-    let r = c.put_settings(&json!({"blur": false, "greyscale": true, "thumb_size": "huge", "muted": true}));
+    let r = c.put_settings(
+        &json!({"blur": false, "greyscale": true, "thumb_size": "huge", "muted": true}),
+    );
     assert_eq!((r.status, r.code().as_str()), (400, "bad_request"));
     // Nothing was written by the refused requests.
     let v = c.get(&format!("/api/v1/media/{}", sha(1).to_hex())).json();
@@ -54,7 +56,9 @@ fn files_thumbnails_and_pagination() {
     assert_eq!(page["total"], 2);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let next = page["next_cursor"].as_str().unwrap().to_owned();
-    let page2 = c.get(&format!("/api/v1/cases/A-1/media?limit=1&cursor={next}")).json();
+    let page2 = c
+        .get(&format!("/api/v1/cases/A-1/media?limit=1&cursor={next}"))
+        .json();
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert!(page2["next_cursor"].is_null());
     assert_ne!(page["items"][0]["sha256"], page2["items"][0]["sha256"]);
@@ -66,7 +70,10 @@ fn settings_default_to_wellness_and_persist() {
     let s = start(ServerConfig::default());
     let c = Client::login(&s, "a-analyst");
     let d = c.get("/api/v1/me/settings").json();
-    assert_eq!(d, json!({"blur": true, "greyscale": true, "thumb_size": "small", "muted": true}));
+    assert_eq!(
+        d,
+        json!({"blur": true, "greyscale": true, "thumb_size": "small", "muted": true})
+    );
     let new = json!({"blur": false, "greyscale": true, "thumb_size": "large", "muted": true});
     assert_eq!(c.put_settings(&new).status, 200);
     assert_eq!(c.get("/api/v1/me/settings").json(), new);
@@ -83,12 +90,21 @@ fn openapi_ui_and_security_headers() {
     assert_eq!(doc.status, 200);
     let v = doc.json();
     assert!(v["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/api/v1/auth/login", "/api/v1/cases", "/api/v1/media/{sha256}", "/api/v1/map"] {
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/cases",
+        "/api/v1/media/{sha256}",
+        "/api/v1/map",
+    ] {
         assert!(v["paths"].get(p).is_some(), "{p} missing");
     }
     let index = anon.get("/");
     assert_eq!(index.status, 200);
-    assert!(index.text().contains("<html") || index.text().contains("<!doctype") || index.text().contains("<!DOCTYPE"));
+    assert!(
+        index.text().contains("<html")
+            || index.text().contains("<!doctype")
+            || index.text().contains("<!DOCTYPE")
+    );
     let csp = index.csp.unwrap();
     assert!(csp.contains("default-src 'self'"));
     assert!(!csp.contains("http"), "no external origin: {csp}");
@@ -102,7 +118,11 @@ fn views_and_changes_are_audited_per_agency() {
     let a = Client::login(&s, "a-analyst");
     let h = sha(1).to_hex();
     assert_eq!(a.get(&format!("/api/v1/media/{h}")).status, 200);
-    assert_eq!(a.post(&format!("/api/v1/media/{h}/notes"), &json!({"text": "n"})).status, 201);
+    assert_eq!(
+        a.post(&format!("/api/v1/media/{h}/notes"), &json!({"text": "n"}))
+            .status,
+        201
+    );
     let r = a.get("/api/v1/audit");
     assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
     let b = Client::login(&s, "b-admin");
@@ -110,7 +130,10 @@ fn views_and_changes_are_audited_per_agency() {
     let admin = Client::login(&s, "a-admin");
     let log = admin.get("/api/v1/audit?limit=1000").json();
     let items = log["items"].as_array().unwrap();
-    let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = items
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert!(actions.contains(&"media.view"));
     assert!(actions.contains(&"media.note"));
     assert!(items.iter().all(|e| e["agency"] == "BE-A"));

@@ -15,7 +15,12 @@ fn every_endpoint_hides_ungranted_media_like_absent_media() {
 
     // Case list and case media.
     let cases = a.get("/api/v1/cases").json();
-    let numbers: Vec<_> = cases["items"].as_array().unwrap().iter().map(|c| c["number"].clone()).collect();
+    let numbers: Vec<_> = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].clone())
+        .collect();
     assert_eq!(numbers, vec![json!("A-1")]);
     assert_eq!(cases["items"][0]["access"], "owner");
     assert_eq!(cases["items"][0]["media_count"], 2);
@@ -32,14 +37,21 @@ fn every_endpoint_hides_ungranted_media_like_absent_media() {
         let h = a.get(&format!("/api/v1/media/{hidden}{suffix}"));
         let n = a.get(&format!("/api/v1/media/{absent}{suffix}"));
         assert_eq!(h.status, 404, "{suffix}");
-        assert_eq!((h.status, h.body.clone()), (n.status, n.body.clone()), "{suffix}");
+        assert_eq!(
+            (h.status, h.body.clone()),
+            (n.status, n.body.clone()),
+            "{suffix}"
+        );
     }
     // Writes as well.
     for (path, body) in [
         ("tags", json!({"tag": "x"})),
         ("notes", json!({"text": "x"})),
-        ("categories", json!({"scheme": "interpol", "code": "1"})),
-        ("clues", json!({"kind": "text", "value": "x", "confidence": 0.5})),
+        ("categories", json!({"scheme": "vics-us", "code": "1"})),
+        (
+            "clues",
+            json!({"kind": "text", "value": "x", "confidence": 0.5}),
+        ),
     ] {
         let h = a.post(&format!("/api/v1/media/{hidden}/{path}"), &body);
         let n = a.post(&format!("/api/v1/media/{absent}/{path}"), &body);
@@ -47,7 +59,9 @@ fn every_endpoint_hides_ungranted_media_like_absent_media() {
         assert_eq!(h.body, n.body, "{path}");
     }
     // Search by cluster: naming B's media finds nothing.
-    let r = a.get(&format!("/api/v1/cases/A-1/media?cluster={hidden}")).json();
+    let r = a
+        .get(&format!("/api/v1/cases/A-1/media?cluster={hidden}"))
+        .json();
     assert_eq!(r["total"], 0);
     // Map: B's GPS point is not there; B's case is not found.
     let map = a.get("/api/v1/map");
@@ -55,13 +69,23 @@ fn every_endpoint_hides_ungranted_media_like_absent_media() {
     assert!(map.json()["points"].as_array().unwrap().is_empty());
     assert_eq!(a.get("/api/v1/map?case=B-1").status, 404);
     // Grants: A's admin cannot grant B's case, nor list its grants.
-    assert_eq!(a.post("/api/v1/cases/B-1/grants", &json!({"agency": "BE-A"})).status, 404);
+    assert_eq!(
+        a.post("/api/v1/cases/B-1/grants", &json!({"agency": "BE-A"}))
+            .status,
+        404
+    );
     assert_eq!(a.get("/api/v1/cases/B-1/grants").status, 404);
 
     // B sees its own media, with its GPS point.
     let b = Client::login(&s, "b-analyst");
     assert_eq!(b.get(&format!("/api/v1/media/{hidden}")).status, 200);
-    assert_eq!(b.get("/api/v1/map").json()["points"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        b.get("/api/v1/map").json()["points"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -75,7 +99,10 @@ fn a_link_into_an_ungranted_case_is_restricted() {
     assert_eq!(links.len(), 1);
     assert_eq!(links[0]["restricted"], true);
     assert_eq!(links[0]["kind"], "pdq");
-    assert_eq!(links[0]["other_agency"], json!({"code": "NL-B", "country": "NL"}));
+    assert_eq!(
+        links[0]["other_agency"],
+        json!({"code": "NL-B", "country": "NL"})
+    );
     let text = r.text();
     assert!(!text.contains(&sha(3).to_hex()));
     assert!(!text.contains("B-1"));
@@ -97,7 +124,10 @@ fn a_grant_opens_the_case() {
     let cases = a.get("/api/v1/cases").json();
     assert_eq!(cases["total"], 2);
     assert_eq!(cases["items"][1]["access"], "granted");
-    assert_eq!(a.get(&format!("/api/v1/media/{}", sha(3).to_hex())).status, 200);
+    assert_eq!(
+        a.get(&format!("/api/v1/media/{}", sha(3).to_hex())).status,
+        200
+    );
     let v = a.get(&format!("/api/v1/media/{}", sha(1).to_hex())).json();
     assert_eq!(v["links"][0]["restricted"], false);
     assert_eq!(v["links"][0]["other"]["sha256"], json!(sha(3).to_hex()));

@@ -26,8 +26,8 @@ use crate::error::clip;
 
 pub use scoped::{
     Access, CaseView, CategoryView, ClueView, EvidenceFile, LinkView, MAX_MAP_POINTS, MAX_PAGE,
-    MapCountry, MapPoint, MapView, MediaFilter, MediaListItem, MediaView, NoteKind, NoteView,
-    Page, RestrictedAgency, VisibleLinkEnd,
+    MapCountry, MapPoint, MapView, MediaFilter, MediaListItem, MediaView, NoteKind, NoteView, Page,
+    RestrictedAgency, VisibleLinkEnd,
 };
 
 /// Shortest password accepted by [`check_password_policy`].
@@ -247,7 +247,11 @@ fn check_code(code: &str) -> Result<(), AccountError> {
         && code
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(()) } else { Err(invalid("agency code", code)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("agency code", code))
+    }
 }
 
 fn check_country(country: &str) -> Result<(), AccountError> {
@@ -263,7 +267,11 @@ fn check_username(name: &str) -> Result<(), AccountError> {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
-    if ok { Ok(()) } else { Err(invalid("username", name)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("username", name))
+    }
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.username, u.role, u.disabled, a.code, a.name, a.country
@@ -350,12 +358,21 @@ impl Store {
                 "INSERT INTO users (username, password_hash, role, agency_id)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![u.username, u.password_hash, u.role.as_str(), agency])?;
+            .execute(params![
+                u.username,
+                u.password_hash,
+                u.role.as_str(),
+                agency
+            ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
     /// Replace a user's password hash and end all the user's sessions.
-    pub fn set_password(&mut self, username: &str, password_hash: &str) -> Result<(), AccountError> {
+    pub fn set_password(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<(), AccountError> {
         let tx = self.conn.transaction()?;
         let n = tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE username = ?1",
@@ -434,7 +451,14 @@ impl Store {
                      idle_timeout, client)
                  VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
             )?
-            .execute(params![id_hash, user_id, csrf_token, now, idle_timeout_s, client])?;
+            .execute(params![
+                id_hash,
+                user_id,
+                csrf_token,
+                now,
+                idle_timeout_s,
+                client
+            ])?;
         Ok(())
     }
 
@@ -452,7 +476,9 @@ impl Store {
                 "SELECT user_id, csrf_token, last_seen, idle_timeout FROM sessions
                  WHERE id_hash = ?1",
             )?
-            .query_row([id_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([id_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         let Some((user_id, csrf_token, last_seen, idle)) = row else {
             return Ok(None);
@@ -489,7 +515,9 @@ impl Store {
         name: &str,
     ) -> Result<i64, AccountError> {
         self.conn
-            .prepare_cached("INSERT INTO api_tokens (token_hash, user_id, name) VALUES (?1, ?2, ?3)")?
+            .prepare_cached(
+                "INSERT INTO api_tokens (token_hash, user_id, name) VALUES (?1, ?2, ?3)",
+            )?
             .execute(params![token_hash, user_id, name])?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -521,7 +549,9 @@ impl Store {
                 "SELECT u.username, u.agency_id, a.code, u.role FROM users u
                  JOIN agencies a ON a.id = u.agency_id WHERE u.id = ?1 AND u.disabled = 0",
             )?
-            .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([user_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         let Some((username, agency_id, agency_code, role)) = row else {
             return Ok(None);
@@ -568,7 +598,11 @@ impl Store {
 
     /// Grant `agency` access to `case` as the workspace operator (the
     /// command line, which has the workspace files anyway).
-    pub fn grant_case_as_operator(&mut self, case: &str, agency: &str) -> Result<Grant, AccountError> {
+    pub fn grant_case_as_operator(
+        &mut self,
+        case: &str,
+        agency: &str,
+    ) -> Result<Grant, AccountError> {
         let case_id: i64 = self
             .conn
             .prepare_cached("SELECT id FROM cases WHERE number = ?1")?
@@ -592,9 +626,12 @@ impl Store {
                  ON CONFLICT (case_id, agency_id) DO NOTHING",
             )?
             .execute(params![case_id, agency_id, by])?;
-        self.grants_where("g.case_id = ?1 AND g.agency_id = ?2", params![case_id, agency_id])?
-            .pop()
-            .ok_or_else(|| AccountError::UnknownCase { case: clip(case) })
+        self.grants_where(
+            "g.case_id = ?1 AND g.agency_id = ?2",
+            params![case_id, agency_id],
+        )?
+        .pop()
+        .ok_or_else(|| AccountError::UnknownCase { case: clip(case) })
     }
 
     /// Grants of the cases the scope's agency owns.

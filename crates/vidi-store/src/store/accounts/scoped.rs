@@ -16,9 +16,9 @@ use vidi_hashsets::Category;
 use vidi_types::{MediaRecord, Sha256};
 
 use super::{AccountError, Scope};
+use crate::StoreError;
 use crate::store::codec;
 use crate::store::{HitRow, Store};
-use crate::StoreError;
 
 /// Case ids visible to the agency bound to `?1`.
 const VIS: &str = "(SELECT id FROM cases WHERE agency_id = ?1
@@ -328,9 +328,9 @@ impl Store {
     /// Ids of the cases the scope may see (for reads that take
     /// `visible_cases`, e.g. embeddings).
     pub fn visible_case_ids(&self, scope: &Scope) -> Result<Vec<i64>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!("SELECT id FROM cases WHERE id IN {VIS} ORDER BY id"))?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT id FROM cases WHERE id IN {VIS} ORDER BY id"
+        ))?;
         let rows = st.query_map([scope.agency_id()], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -366,7 +366,11 @@ impl Store {
                     name: r.get(2)?,
                     country: r.get(3)?,
                 },
-                access: if owned { Access::Owner } else { Access::Granted },
+                access: if owned {
+                    Access::Owner
+                } else {
+                    Access::Granted
+                },
                 media_count: u64::try_from(n).unwrap_or(0),
             })
         })?;
@@ -388,7 +392,10 @@ impl Store {
             return Ok(None);
         };
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut conds = vec!["e.case_id = ?1".to_owned(), "e.media_sha256 IS NOT NULL".to_owned()];
+        let mut conds = vec![
+            "e.case_id = ?1".to_owned(),
+            "e.media_sha256 IS NOT NULL".to_owned(),
+        ];
         let mut args: Vec<Value> = vec![Value::Integer(case_id)];
         let mut arg = |conds: &mut Vec<String>, sql: &str, v: Value| {
             args.push(v);
@@ -396,7 +403,8 @@ impl Store {
         };
         match filter.known {
             Some(true) => conds.push(
-                "EXISTS (SELECT 1 FROM hashset_hits h WHERE h.media_sha256 = e.media_sha256)".into(),
+                "EXISTS (SELECT 1 FROM hashset_hits h WHERE h.media_sha256 = e.media_sha256)"
+                    .into(),
             ),
             Some(false) => conds.push(
                 "NOT EXISTS (SELECT 1 FROM hashset_hits h WHERE h.media_sha256 = e.media_sha256)"
@@ -470,10 +478,12 @@ impl Store {
             );
         }
         let where_ = conds.join(" AND ");
-        let total: i64 = self.conn.prepare_cached(&format!(
-            "SELECT count(DISTINCT e.media_sha256) FROM evidence e WHERE {where_}"
-        ))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(DISTINCT e.media_sha256) FROM evidence e WHERE {where_}"
+            ))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         let mut page_args = args.clone();
         let mut page_where = where_;
         if let Some(c) = cursor {
@@ -775,7 +785,9 @@ impl Store {
         }
         Ok(self
             .conn
-            .prepare_cached("SELECT blob_key FROM thumbnails WHERE sha256 = ?1 ORDER BY seq LIMIT 1")?
+            .prepare_cached(
+                "SELECT blob_key FROM thumbnails WHERE sha256 = ?1 ORDER BY seq LIMIT 1",
+            )?
             .query_row([hex], |r| r.get(0))
             .optional()?)
     }
@@ -807,7 +819,11 @@ impl Store {
 
     /// GPS points and countries of the visible media (of one visible case,
     /// or of all); `None` when the case is given and not visible.
-    pub fn scoped_map(&self, scope: &Scope, case: Option<&str>) -> Result<Option<MapView>, StoreError> {
+    pub fn scoped_map(
+        &self,
+        scope: &Scope,
+        case: Option<&str>,
+    ) -> Result<Option<MapView>, StoreError> {
         let case_id = match case {
             Some(c) => match self.visible_case_id(scope, c)? {
                 Some(id) => Some(id),
@@ -872,7 +888,13 @@ impl Store {
                 "INSERT INTO media_notes (media_sha256, kind, text, user_id, agency_id)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![hex, kind.as_str(), text, scope.user_id(), scope.agency_id()])?;
+            .execute(params![
+                hex,
+                kind.as_str(),
+                text,
+                scope.user_id(),
+                scope.agency_id()
+            ])?;
         Ok(Some(self.conn.last_insert_rowid()))
     }
 

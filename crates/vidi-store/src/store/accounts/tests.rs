@@ -129,13 +129,19 @@ fn cases_are_listed_by_need_to_know() {
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].number, "A-1");
     assert_eq!(cases[0].media_count, 2);
-    assert!(f.store.scoped_media_page(&f.a, "B-1", &MediaFilter::default(), 10, None)
-        .unwrap()
-        .is_none());
+    assert!(
+        f.store
+            .scoped_media_page(&f.a, "B-1", &MediaFilter::default(), 10, None)
+            .unwrap()
+            .is_none()
+    );
     // Absent case: same answer.
-    assert!(f.store.scoped_media_page(&f.a, "NOPE", &MediaFilter::default(), 10, None)
-        .unwrap()
-        .is_none());
+    assert!(
+        f.store
+            .scoped_media_page(&f.a, "NOPE", &MediaFilter::default(), 10, None)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -144,7 +150,12 @@ fn hidden_media_reads_as_absent() {
     for n in [3u8, 4] {
         assert!(f.store.scoped_media(&f.a, &sha(n)).unwrap().is_none());
         assert!(!f.store.media_visible(&f.a, &sha(n)).unwrap());
-        assert!(f.store.scoped_thumbnail_key(&f.a, &sha(n)).unwrap().is_none());
+        assert!(
+            f.store
+                .scoped_thumbnail_key(&f.a, &sha(n))
+                .unwrap()
+                .is_none()
+        );
         assert!(f.store.scoped_file(&f.a, &sha(n)).unwrap().is_none());
     }
     // Same as a media that does not exist at all.
@@ -158,19 +169,28 @@ fn hidden_media_reads_as_absent() {
     // Writes are refused the same way.
     let mut f = f;
     let a = f.a.clone();
-    assert!(f.store.scoped_add_note(&a, &sha(3), NoteKind::Tag, "x").unwrap().is_none());
-    assert!(f
-        .store
-        .scoped_add_clue(&a, &sha(3), "text", "x", 0.5, None)
-        .unwrap()
-        .is_none());
+    assert!(
+        f.store
+            .scoped_add_note(&a, &sha(3), NoteKind::Tag, "x")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        f.store
+            .scoped_add_clue(&a, &sha(3), "text", "x", 0.5, None)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
 fn shared_media_shows_only_visible_evidence() {
     let f = fixture();
     let v = f.store.scoped_media(&f.a, &sha(2)).unwrap().unwrap();
-    assert_eq!(v.evidence, vec![("A-1".to_owned(), "/evidence/A-1/2.jpg".to_owned())]);
+    assert_eq!(
+        v.evidence,
+        vec![("A-1".to_owned(), "/evidence/A-1/2.jpg".to_owned())]
+    );
     let file = f.store.scoped_file(&f.a, &sha(2)).unwrap().unwrap();
     assert_eq!(file.path, "/evidence/A-1/2.jpg");
 }
@@ -181,7 +201,11 @@ fn link_into_ungranted_case_is_restricted() {
     let v = f.store.scoped_media(&f.a, &sha(1)).unwrap().unwrap();
     assert_eq!(v.links.len(), 1);
     match &v.links[0] {
-        LinkView::Restricted { other_agency, restricted, .. } => {
+        LinkView::Restricted {
+            other_agency,
+            restricted,
+            ..
+        } => {
             assert!(restricted);
             assert_eq!(other_agency.code, "B");
             assert_eq!(other_agency.country.as_deref(), Some("NL"));
@@ -193,7 +217,9 @@ fn link_into_ungranted_case_is_restricted() {
     assert!(!json.contains("B-1"));
     // B sees the same link restricted the other way.
     let vb = f.store.scoped_media(&f.b, &sha(3)).unwrap().unwrap();
-    assert!(matches!(&vb.links[0], LinkView::Restricted { other_agency, .. } if other_agency.code == "A"));
+    assert!(
+        matches!(&vb.links[0], LinkView::Restricted { other_agency, .. } if other_agency.code == "A")
+    );
 }
 
 #[test]
@@ -207,7 +233,11 @@ fn clusters_never_name_hidden_media() {
         cluster: Some(sha(3).to_hex()),
         ..MediaFilter::default()
     };
-    let page = f.store.scoped_media_page(&f.a, "A-1", &filter, 10, None).unwrap().unwrap();
+    let page = f
+        .store
+        .scoped_media_page(&f.a, "A-1", &filter, 10, None)
+        .unwrap()
+        .unwrap();
     assert_eq!(page.total, 0);
     // B sees the cluster named by its smallest visible member (3), not 1.
     let v = f.store.scoped_media(&f.b, &sha(3)).unwrap().unwrap();
@@ -226,7 +256,11 @@ fn map_and_filters_are_scoped() {
         has_gps: Some(true),
         ..MediaFilter::default()
     };
-    let page = f.store.scoped_media_page(&f.b, "B-1", &gps, 10, None).unwrap().unwrap();
+    let page = f
+        .store
+        .scoped_media_page(&f.b, "B-1", &gps, 10, None)
+        .unwrap()
+        .unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].sha256, sha(4).to_hex());
 }
@@ -285,7 +319,9 @@ fn sessions_expire_when_idle() {
     let mut f = fixture();
     let uid = f.a.user_id();
     let h = "ab".repeat(32);
-    f.store.create_session(uid, &h, "csrf", 1000, 60, None).unwrap();
+    f.store
+        .create_session(uid, &h, "csrf", 1000, 60, None)
+        .unwrap();
     assert!(f.store.touch_session(&h, 1059).unwrap().is_some());
     // Touched at 1059: still alive at 1119, gone at 1180.
     assert!(f.store.touch_session(&h, 1119).unwrap().is_some());
