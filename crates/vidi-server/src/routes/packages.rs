@@ -248,7 +248,7 @@ fn decode_small(path: &FsPath, width: u32, height: u32) -> Option<Rgb> {
         .output()
         .ok()?;
     let want = (w * h * 3) as usize;
-    (out.status.success() && out.stdout.len() == want).then(|| Rgb {
+    (out.status.success() && out.stdout.len() == want).then_some(Rgb {
         width: w,
         height: h,
         pixels: out.stdout,
