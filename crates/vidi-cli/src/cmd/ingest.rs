@@ -52,10 +52,11 @@ pub(crate) fn run(
     }
     // New media are embedded for `vidi similar` (a missing model is a note;
     // `VIDI_NO_EMBED=1` skips this step).
-    if !summary.cancelled && std::env::var_os("VIDI_NO_EMBED").is_none() {
-        if let Err(e) = super::similar::embed_after(&ws, None, a.threads, quiet || a.json, cancel) {
-            output::error(&format!("embedding for similar-scene search failed: {e:#}"));
-        }
+    if !summary.cancelled
+        && std::env::var_os("VIDI_NO_EMBED").is_none()
+        && let Err(e) = super::similar::embed_after(&ws, None, a.threads, quiet || a.json, cancel)
+    {
+        output::error(&format!("embedding for similar-scene search failed: {e:#}"));
     }
     if a.clues && !summary.cancelled {
         let config = vidi_pipeline::clues::ClueConfig {
