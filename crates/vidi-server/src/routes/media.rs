@@ -28,6 +28,9 @@ const MAX_WHOLE_FILE: u64 = 64 * 1024 * 1024;
 /// Largest part answered to one Range request.
 const MAX_RANGE: u64 = 8 * 1024 * 1024;
 
+/// Bytes read, the range they cover (for 206), and the file size.
+type FilePart = (Vec<u8>, Option<(u64, u64)>, u64);
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(cases))
@@ -375,7 +378,7 @@ pub(crate) async fn file(
         )
     };
     let part = tokio::task::spawn_blocking(
-        move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64), ApiError> {
+        move || -> Result<FilePart, ApiError> {
             let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
             let size = f.metadata().map_err(|_| unavailable())?.len();
             if size != ev.size {

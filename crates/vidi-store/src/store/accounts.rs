@@ -418,12 +418,12 @@ impl Store {
 
     /// An enabled user and the stored password hash, for a login attempt.
     pub fn login_candidate(&self, username: &str) -> Result<Option<(User, String)>, AccountError> {
-        let mut st = self.conn.prepare_cached(&format!(
+        let mut st = self.conn.prepare_cached(
             "SELECT u.id, u.username, u.role, u.disabled, a.code, a.name, a.country,
                     u.password_hash
              FROM users u JOIN agencies a ON a.id = u.agency_id
-             WHERE u.username = ?1 AND u.disabled = 0"
-        ))?;
+             WHERE u.username = ?1 AND u.disabled = 0",
+        )?;
         let mut rows = st.query([username])?;
         match rows.next()? {
             Some(r) => Ok(Some((user_from_row(r)?, r.get(7)?))),
