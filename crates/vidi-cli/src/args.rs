@@ -397,6 +397,12 @@ pub(crate) struct DemoArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Do not serve the demo workspace at the end (scripts and tests).
+    #[arg(long)]
+    pub(crate) no_serve: bool,
+    /// Address the demo is served on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]

@@ -157,6 +157,24 @@ pub(crate) fn run(
     if cancel.is_cancelled() {
         return Ok(ExitCode::from(130));
     }
+    drop(out);
+    if !a.no_serve {
+        // Accounts for the demo agencies, then serve until Ctrl-C.
+        let agencies: Vec<(String, String)> = manifest
+            .agencies
+            .iter()
+            .map(|g| (g.agency.clone(), g.country.clone()))
+            .collect();
+        let logins = super::accounts::demo_accounts(&ws, &agencies)?;
+        let mut banner = String::from("demo logins (shown once; --no-serve to skip serving):");
+        for l in &logins {
+            banner.push_str(&format!(
+                "\n  {:<22} {:<18} {:<9} {}",
+                l.username, l.password, l.role, l.agency
+            ));
+        }
+        return super::serve::serve_workspace(ws, a.listen, None, 30, false, cancel, Some(&banner));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
