@@ -310,6 +310,7 @@ fn dedup_key(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::print_stderr)]
 mod tests {
     use super::*;
 

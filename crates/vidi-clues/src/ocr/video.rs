@@ -138,6 +138,7 @@ pub(crate) fn grab_png(path: &Path, t: f64, cancel: &Cancel) -> Result<Option<Ve
 }
 
 #[cfg(test)]
+#[allow(clippy::print_stderr)]
 mod tests {
     use super::*;
 
