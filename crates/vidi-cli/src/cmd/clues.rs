@@ -1,10 +1,10 @@
 //! `vidi clues` and `vidi locate`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use vidi_clues::Weights;
 use vidi_pipeline::clues::{ClueConfig, ClueProgress, ClueSummary, clue_from_row};
@@ -25,20 +25,10 @@ impl ClueProgress for Bar {
 }
 
 fn bar(quiet: bool) -> Bar {
-    let visible =
-        !quiet && std::io::stderr().is_terminal() && std::env::var_os("VIDI_NO_PROGRESS").is_none();
-    let b = if visible {
-        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5))
-    } else {
-        ProgressBar::hidden()
-    };
-    b.set_style(
-        ProgressStyle::with_template(
-            "[{elapsed_precise}] {bar:30} {pos}/{len} media x extractor, ETA {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    Bar(b)
+    Bar(crate::progress::styled_bar(
+        quiet,
+        "[{elapsed_precise}] {bar:30} {pos}/{len} media x extractor, ETA {eta}",
+    ))
 }
 
 #[derive(Serialize)]
@@ -141,32 +131,86 @@ pub(crate) fn run(
 
 #[derive(Serialize)]
 struct LocateView {
-    media: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    series: Option<SeriesRef>,
     hypotheses: Vec<vidi_clues::Hypothesis>,
+}
+
+#[derive(Serialize)]
+struct SeriesRef {
+    id: i64,
+    name: String,
+    media: usize,
+}
+
+/// The clues of every media of a series, each naming its media (in
+/// `detail.media`, which `locate` copies into the evidence).
+fn series_clues(store: &Store, key: &str) -> anyhow::Result<(SeriesRef, Vec<vidi_clues::Clue>)> {
+    let id = store.resolve_series(key, None)?;
+    let detail = store.series_detail(id, None)?;
+    let mut clues = Vec::new();
+    for m in &detail.media {
+        let hex = m.sha256.to_hex();
+        for mut c in store
+            .clues_for_media(&m.sha256)?
+            .iter()
+            .filter_map(clue_from_row)
+        {
+            match &mut c.detail {
+                serde_json::Value::Object(o) => {
+                    o.insert("media".into(), serde_json::Value::String(hex.clone()));
+                }
+                other => *other = serde_json::json!({ "media": hex }),
+            }
+            clues.push(c);
+        }
+    }
+    let r = SeriesRef {
+        id,
+        name: detail.summary.name,
+        media: detail.media.len(),
+    };
+    Ok((r, clues))
 }
 
 pub(crate) fn locate(a: &LocateArgs) -> anyhow::Result<ExitCode> {
     let ws = super::open_workspace(&a.ws.workspace)?;
     let store = Store::open(&ws)?;
-    let Some(media) = a.media.as_deref() else {
-        anyhow::bail!("`vidi locate --series` is being built");
+    let (media, series, clues) = match (a.media.as_deref(), a.series.as_deref()) {
+        (_, Some(key)) => {
+            let (r, clues) = series_clues(&store, key)?;
+            (None, Some(r), clues)
+        }
+        (Some(m), None) => {
+            let media = super::query::resolve_media(&store, m)?;
+            let clues: Vec<_> = store
+                .clues_for_media(&media.digests.sha256)?
+                .iter()
+                .filter_map(clue_from_row)
+                .collect();
+            (Some(media.digests.sha256.to_hex()), None, clues)
+        }
+        (None, None) => anyhow::bail!("give a media or --series"),
     };
-    let media = super::query::resolve_media(&store, media)?;
-    let clues: Vec<_> = store
-        .clues_for_media(&media.digests.sha256)?
-        .iter()
-        .filter_map(clue_from_row)
-        .collect();
     let hypotheses = vidi_clues::locate(&clues, &Weights::default(), a.limit);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if a.json {
         let v = LocateView {
-            media: media.digests.sha256.to_hex(),
+            media,
+            series,
             hypotheses,
         };
         output::data(&mut out, &serde_json::to_string_pretty(&v)?)?;
     } else {
+        if let Some(s) = &series {
+            output::data(
+                &mut out,
+                &format!("series {} {} ({} media)", s.id, s.name, s.media),
+            )?;
+        }
         if hypotheses.is_empty() {
             output::data(&mut out, "no location clue (run `vidi clues` first)")?;
         }
@@ -188,8 +232,15 @@ pub(crate) fn locate(a: &LocateArgs) -> anyhow::Result<ExitCode> {
                 output::data(
                     &mut out,
                     &format!(
-                        "         {:>6.3}  {} {}: {}",
-                        e.weight, e.kind, e.value, e.why
+                        "         {:>6.3}  {} {}: {}{}",
+                        e.weight,
+                        e.kind,
+                        e.value,
+                        e.why,
+                        e.media
+                            .as_deref()
+                            .map(|m| format!(" [media {}]", m.get(..12).unwrap_or(m)))
+                            .unwrap_or_default()
                     ),
                 )?;
             }

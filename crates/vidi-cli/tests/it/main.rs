@@ -9,5 +9,6 @@ mod kill;
 mod known;
 mod links;
 mod models;
+mod series;
 mod similar;
 mod util;
