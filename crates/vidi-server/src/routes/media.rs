@@ -377,43 +377,41 @@ pub(crate) async fn file(
             "the evidence file is not available on the server",
         )
     };
-    let part = tokio::task::spawn_blocking(
-        move || -> Result<FilePart, ApiError> {
-            let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
-            let size = f.metadata().map_err(|_| unavailable())?.len();
-            if size != ev.size {
-                return Err(unavailable());
+    let part = tokio::task::spawn_blocking(move || -> Result<FilePart, ApiError> {
+        let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
+        let size = f.metadata().map_err(|_| unavailable())?.len();
+        if size != ev.size {
+            return Err(unavailable());
+        }
+        let span = match range {
+            Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "bad_range",
+                    "invalid Range",
+                )
+            })?),
+            None => None,
+        };
+        let (start, len) = match span {
+            Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
+            None if size > MAX_WHOLE_FILE => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "file too large to send whole; ask for byte ranges",
+                ));
             }
-            let span = match range {
-                Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::RANGE_NOT_SATISFIABLE,
-                        "bad_range",
-                        "invalid Range",
-                    )
-                })?),
-                None => None,
-            };
-            let (start, len) = match span {
-                Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
-                None if size > MAX_WHOLE_FILE => {
-                    return Err(ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        "file too large to send whole; ask for byte ranges",
-                    ));
-                }
-                None => (0, size),
-            };
-            f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
-            let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-            f.take(len)
-                .read_to_end(&mut buf)
-                .map_err(|_| unavailable())?;
-            let got = u64::try_from(buf.len()).unwrap_or(0);
-            Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
-        },
-    )
+            None => (0, size),
+        };
+        f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
+        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        f.take(len)
+            .read_to_end(&mut buf)
+            .map_err(|_| unavailable())?;
+        let got = u64::try_from(buf.len()).unwrap_or(0);
+        Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
+    })
     .await??;
     let (bytes, span, size) = part;
     let mut resp = Response::new(Body::from(bytes));

@@ -1,7 +1,7 @@
 //! API tests against a real server on loopback.
 
-mod common;
 mod auth;
-mod need_to_know;
-mod misc;
+mod common;
 mod leads;
+mod misc;
+mod need_to_know;
