@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end UI tests in headless Chromium (playwright-core + the Debian chromium), node's test runner.
 #
-# Two suites, each on its own server on a free loopback port, stopped afterwards:
-#  - contract: the UI against tests/ui/mock-server.mjs, a stand-in that follows the API contract with synthetic
-#    data (100,000-media case); deterministic, always run.
-#  - real: the UI against `vidi serve` on a workspace built here (agencies and users added with the CLI, generated
-#    benign images, GPS camera samples from ../shared, a video), when the binary's `serve` has `--listen`.
+# The UI against the real `vidi serve` on a free loopback port, on a workspace built here (agencies and users
+# added with the CLI, generated benign images, GPS camera samples from ../shared, a video); stopped afterwards.
+# VIDI_UI_MODE=mock runs the same tests against tests/ui/mock-server.mjs instead (development only: a
+# 100,000-media case without building one); CI never does.
 # Usage: tests/ui/run.sh [VIDI_BINARY]   (default: $CARGO_TARGET_DIR/debug/vidi, else target/debug/vidi)
-# VIDI_UI_MODE=auto|mock|real (default auto: contract, then real when available).
-# VIDI_UI_REAL_FATAL=1|0: whether a failing real suite fails the run. Default 0 until the real suite has been seen
-# green against the server's routes (they are landing this session); a failure is then printed loudly.
+# VIDI_UI_MODE=real|mock (default real).
 # Exits non-zero on failure; skips (exit 0, with a message) when node or chromium is missing (scripts/setup.sh
 # installs them).
 set -euo pipefail
@@ -36,7 +33,7 @@ if [ ! -d node_modules/playwright-core ]; then
 fi
 
 VIDI="${1:-${VIDI_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/vidi}}"
-MODE="${VIDI_UI_MODE:-auto}"
+MODE="${VIDI_UI_MODE:-real}"
 HAS_REAL=0
 if [ -x "$VIDI" ] && "$VIDI" serve --help 2>/dev/null | grep -q -- '--listen'; then HAS_REAL=1; fi
 
@@ -143,22 +140,17 @@ real_suite() {
 }
 
 overall=0
-if [ "$MODE" = auto ] || [ "$MODE" = mock ]; then
+if [ "$MODE" = mock ]; then
+  # Development only (a 100,000-media case without building one): never what CI runs.
   contract_suite || overall=1
-fi
-if [ "$MODE" = real ] || { [ "$MODE" = auto ] && [ "$HAS_REAL" = 1 ]; }; then
+else
   if [ "$HAS_REAL" != 1 ]; then
-    echo "ui tests (real): $VIDI has no 'serve --listen'"; overall=1
-  else
-    rs=0
-    # in a background subshell so that `set -e` holds inside (it is ignored in a subshell tested by ||)
-    (set -e; trap stop_server EXIT; real_suite) &
-    wait $! || rs=$?
-    if [ "$rs" -ne 0 ]; then
-      if [ "${VIDI_UI_REAL_FATAL:-0}" = 1 ]; then overall=1; else echo "ui tests (real): FAILED against the real server (not fatal while VIDI_UI_REAL_FATAL=0): see above"; fi
-    fi
+    echo "ui tests: $VIDI has no 'serve --listen' (build vidi-cli first)"; exit 1
   fi
-elif [ "$MODE" = auto ]; then
-  echo "ui tests (real): skipped: 'vidi serve --listen' is not in $VIDI yet"
+  rs=0
+  # in a background subshell so that `set -e` holds inside (it is ignored in a subshell tested by ||)
+  (set -e; trap stop_server EXIT; real_suite) &
+  wait $! || rs=$?
+  [ "$rs" -eq 0 ] || overall=1
 fi
 exit "$overall"

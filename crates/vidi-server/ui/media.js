@@ -269,7 +269,7 @@ export async function mediaView(sha, params) {
         section('Hash-set hits', (m.hits || []).length ? h('ul#hits', m.hits.map((x) => h('li', describe(x)))) : h('p.muted', 'No hash-set hit.')),
         section('Categories', h('div#categories', cats.length ? cats : h('span.muted', 'None.')),
           smallForm('form-category', [
-            h('input', { name: 'scheme', placeholder: 'scheme', value: 'vidi', 'aria-label': 'scheme', required: true }),
+            h('input', { name: 'scheme', placeholder: 'scheme', value: 'vics-us-2.0', 'aria-label': 'scheme', required: true }),
             h('input', { name: 'code', placeholder: 'code', 'aria-label': 'category code', required: true }),
           ], 'Categorise', async (f) => {
             await post(`/media/${enc(sha)}/categories`, { scheme: f.elements.scheme.value.trim(), code: f.elements.code.value.trim() });

@@ -13,7 +13,13 @@ test('an admin of the owning agency grants a case; the other agency then sees it
   await login(other, OTHER);
   assert.equal(await other.locator('form.grant').count(), 0, 'no grant form for an analyst');
   const theirCase = (await apiFromPage(other, 'GET', '/cases')).body.items.find((c) => c.access === 'owner').number;
-  const theirSha = (await apiFromPage(other, 'GET', `/cases/${encodeURIComponent(theirCase)}/media?limit=1`)).body.items[0].sha256;
+  // A media of their case alone (not the byte copy of a picture the first agency also holds: same SHA-256).
+  let theirSha = null;
+  for (const m of (await apiFromPage(other, 'GET', `/cases/${encodeURIComponent(theirCase)}/media?limit=5`)).body.items) {
+    const d = (await apiFromPage(other, 'GET', `/media/${m.sha256}`)).body;
+    if (!(d.evidence || []).some((e) => /shared-copy/.test(e.path || ''))) { theirSha = m.sha256; break; }
+  }
+  assert.ok(theirSha, 'their case holds a media of its own');
   await other.context().close();
 
   const page = await newPage(browser);
