@@ -2,31 +2,6 @@
 
 use std::path::PathBuf;
 
-/// What is wrong with one tensor of a weights file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TensorProblem {
-    /// The tensor is absent.
-    Missing,
-    /// Its shape is not the expected one.
-    Shape,
-    /// Its data type is not supported (only F32 is).
-    DType,
-    /// Its byte range is outside the file or of the wrong length.
-    Offsets,
-}
-
-impl std::fmt::Display for TensorProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Missing => "missing",
-            Self::Shape => "has an unexpected shape",
-            Self::DType => "has an unsupported data type",
-            Self::Offsets => "has invalid data offsets",
-        })
-    }
-}
-
 /// Everything that can go wrong loading a backbone or embedding an image.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -58,33 +33,10 @@ pub enum EmbedError {
         /// The role (e.g. `weights`).
         role: &'static str,
     },
-    /// The weights file is not a valid safetensors file.
-    #[error("weights file {path} is malformed: {reason}")]
-    ModelFormat {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// The safetensors header is not valid JSON of the expected shape.
-    #[error("weights file {path} has a malformed header")]
-    ModelJson {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// One tensor is missing or malformed.
-    #[error("tensor {name:?} in {path} {problem}")]
-    Tensor {
-        /// The file.
-        path: PathBuf,
-        /// The tensor name.
-        name: String,
-        /// What is wrong.
-        problem: TensorProblem,
-    },
+    /// The weights file cannot be read or is not a valid safetensors file
+    /// of the expected tensors.
+    #[error(transparent)]
+    Weights(#[from] vidi_models::TensorError),
     /// The manifest's input specification is unusable.
     #[error("model {model:?} has an invalid input specification: {reason}")]
     InputSpec {

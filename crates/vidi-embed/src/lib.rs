@@ -30,11 +30,11 @@ mod error;
 mod mobilenet;
 mod ops;
 pub mod rank;
-mod tensors;
 
 use std::path::Path;
 
-pub use error::{EmbedError, TensorProblem};
+pub use error::EmbedError;
+pub use vidi_models::TensorProblem;
 
 /// Largest accepted image side, in pixels.
 pub const MAX_SIDE: u32 = 1 << 15;
@@ -301,7 +301,7 @@ impl Backbone {
 }
 
 fn load_mobilenet(path: &Path) -> Result<mobilenet::MobileNetV2, EmbedError> {
-    let t = tensors::Tensors::open(path)?;
+    let t = vidi_models::Tensors::open(path)?;
     mobilenet::MobileNetV2::load(&t)
 }
 

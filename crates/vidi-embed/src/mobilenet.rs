@@ -3,7 +3,7 @@
 
 use crate::error::EmbedError;
 use crate::ops;
-use crate::tensors::Tensors;
+use vidi_models::Tensors;
 
 const EPS: f32 = 1e-5;
 /// (expansion, output channels, repeats, first stride) per stage.
