@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export VIDI_MODELS_DIR="${VIDI_MODELS_DIR:-$HOME/.cache/vidi-models}"
-for part in "$HERE"/install-speech.sh "$HERE"/install-vision.sh "$HERE"/install-geoclip.sh; do
+for part in "$HERE"/install-speech.sh "$HERE"/install-vision.sh "$HERE"/install-geoclip.sh "$HERE"/install-ppocr.sh; do
   [ -f "$part" ] || continue
   bash "$part"
 done
