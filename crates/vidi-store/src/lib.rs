@@ -42,9 +42,9 @@ pub use blob::{BlobStore, thumb_key, validate_key};
 pub use error::StoreError;
 pub use schema::{SCHEMA_VERSION, migration_sql};
 pub use store::{
-    CategoryRecord, Change, ClueRow, ClueRun, Counts, EvidenceRow, HashSetInfo, HashSetStatus,
-    HashSetWriter, HitRow, HitRule, IMPORT_BATCH, MIN_PREFIX, MatchMedia, NewHit, PutOutcome,
-    RunInfo, RunRow, RunStatus, Store, StoredEntry,
+    CategoryRecord, Change, ClueBatch, ClueRow, ClueRun, Counts, EvidenceRow, HashSetInfo,
+    HashSetStatus, HashSetWriter, HitRow, HitRule, IMPORT_BATCH, MIN_PREFIX, MatchMedia, NewHit,
+    PutOutcome, RunInfo, RunRow, RunStatus, Store, StoredEntry,
 };
 pub use store::{LinkEnd, LinkKind, LinkRow, NewLink, RecordedLinks};
 pub use store::{accounts, audit, embeddings, leads, series};

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod bulk;
 mod clues;
 mod codec;
 pub mod embeddings;
@@ -18,6 +19,7 @@ use vidi_types::{EvidenceItem, MediaRecord, Sha256};
 
 use crate::{StoreError, Workspace};
 
+pub use bulk::ClueBatch;
 pub use clues::{ClueRow, ClueRun};
 pub use hashsets::{HashSetInfo, HashSetStatus, HashSetWriter, IMPORT_BATCH, StoredEntry};
 pub use hits::{CategoryRecord, HitRow, HitRule, MatchMedia, NewHit};
