@@ -43,6 +43,10 @@ pub enum SpeechError {
     /// missing or of the wrong shape).
     #[error(transparent)]
     Weights(vidi_models::TensorError),
+    /// A manifest is of another format version or names a file outside its
+    /// folder.
+    #[error(transparent)]
+    Manifest(vidi_models::ModelError),
     /// A file's SHA-256 differs from its manifest.
     #[error("checksum mismatch for model file {}", path.display())]
     Checksum {
@@ -123,6 +127,20 @@ impl From<vidi_models::TensorError> for SpeechError {
         match e {
             vidi_models::TensorError::Io { path, source } => SpeechError::from_io(&path, source),
             other => SpeechError::Weights(other),
+        }
+    }
+}
+
+impl From<vidi_models::ModelError> for SpeechError {
+    /// A manifest or file that does not exist means the models are not
+    /// installed; a manifest that is not JSON is [`SpeechError::ModelJson`].
+    fn from(e: vidi_models::ModelError) -> Self {
+        match e {
+            vidi_models::ModelError::Io { path, source } => SpeechError::from_io(&path, source),
+            vidi_models::ModelError::Json { path, source } => {
+                SpeechError::ModelJson { path, source }
+            }
+            other => SpeechError::Manifest(other),
         }
     }
 }

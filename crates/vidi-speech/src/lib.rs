@@ -26,9 +26,8 @@ use vidi_types::Cancel;
 
 pub use audio::{MediaLimits, SAMPLE_RATE, audio_from_media};
 pub use error::SpeechError;
-pub use manifest::{ManifestFile, ManifestSource, ModelManifest};
 pub use vad::{VAD_CHUNK, VadOptions};
-pub use vidi_models::TensorProblem;
+pub use vidi_models::{Manifest, TensorProblem};
 
 /// Manifest of the Whisper model, relative to a models folder.
 pub const WHISPER_MANIFEST: &str = "speech/whisper-base/manifest.json";
@@ -104,8 +103,8 @@ pub struct SpeechLid {
     whisper: whisper::Whisper,
     vad: vad::SileroVad,
     labels: Vec<String>,
-    whisper_manifest: ModelManifest,
-    vad_manifest: ModelManifest,
+    whisper_model: vidi_models::Model,
+    vad_model: vidi_models::Model,
     options: LidOptions,
 }
 
@@ -139,8 +138,8 @@ impl SpeechLid {
         whisper_manifest: &Path,
         vad_manifest: &Path,
     ) -> Result<Self, SpeechError> {
-        let wm = ModelManifest::read(whisper_manifest)?;
-        let vm = ModelManifest::read(vad_manifest)?;
+        let wm = manifest::read(whisper_manifest)?;
+        let vm = manifest::read(vad_manifest)?;
         let bad = |path: &Path, reason| SpeechError::ModelFormat {
             path: path.to_path_buf(),
             reason,
@@ -151,33 +150,32 @@ impl SpeechLid {
         if !vm.architecture.starts_with("silero-vad") {
             return Err(bad(vad_manifest, "architecture is not silero-vad"));
         }
-        let dims: whisper::Dims =
-            serde_json::from_value(wm.dims.clone()).map_err(|source| SpeechError::ModelJson {
-                path: whisper_manifest.to_path_buf(),
-                source,
-            })?;
-        let sot = wm
-            .tokens
+        let dims: whisper::Dims = manifest::extra(&wm, "dims", whisper_manifest)?;
+        let tokens: serde_json::Value = manifest::extra(&wm, "tokens", whisper_manifest)?;
+        let sot = tokens
             .get("start_of_transcript")
             .and_then(serde_json::Value::as_u64)
             .ok_or(bad(whisper_manifest, "no start_of_transcript token"))?;
-        if wm.labels.len() != wm.label_token_ids.len() {
+        let label_token_ids: Vec<usize> =
+            manifest::extra::<Option<_>>(&wm, "label_token_ids", whisper_manifest)?
+                .unwrap_or_default();
+        if wm.labels.len() != label_token_ids.len() {
             return Err(bad(
                 whisper_manifest,
                 "labels and label_token_ids differ in length",
             ));
         }
-        let (wpath, _) = wm.file("weights", whisper_manifest)?;
-        let (vpath, _) = vm.file("weights", vad_manifest)?;
-        let whisper = whisper::Whisper::load(&wpath, dims, sot as usize, &wm.label_token_ids)?;
+        let wpath = manifest::file(&wm, "weights", whisper_manifest)?;
+        let vpath = manifest::file(&vm, "weights", vad_manifest)?;
+        let whisper = whisper::Whisper::load(&wpath, dims, sot as usize, &label_token_ids)?;
         let vad = vad::SileroVad::load(&vpath)?;
         tracing::info!(whisper = %wm.name, vad = %vm.name, "speech models loaded");
         Ok(Self {
             whisper,
             vad,
             labels: wm.labels.iter().map(|l| iso_code(l)).collect(),
-            whisper_manifest: wm,
-            vad_manifest: vm,
+            whisper_model: wm,
+            vad_model: vm,
             options: LidOptions::default(),
         })
     }
@@ -199,19 +197,19 @@ impl SpeechLid {
     }
 
     /// The Whisper model's manifest.
-    pub fn whisper_manifest(&self) -> &ModelManifest {
-        &self.whisper_manifest
+    pub fn whisper_manifest(&self) -> &Manifest {
+        &self.whisper_model.manifest
     }
 
     /// The VAD model's manifest.
-    pub fn vad_manifest(&self) -> &ModelManifest {
-        &self.vad_manifest
+    pub fn vad_manifest(&self) -> &Manifest {
+        &self.vad_model.manifest
     }
 
     /// Recomputes the SHA-256 of every model file against the manifests.
     pub fn verify_checksums(&self) -> Result<(), SpeechError> {
-        self.whisper_manifest.verify()?;
-        self.vad_manifest.verify()
+        manifest::verify(&self.whisper_model)?;
+        manifest::verify(&self.vad_model)
     }
 
     /// Speech segments of 16 kHz mono audio with their top languages, with

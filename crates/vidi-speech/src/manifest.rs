@@ -1,130 +1,132 @@
-//! Model manifests: the JSON file next to converted weights that names the
-//! files (with SHA-256), the task, the input spec, the labels, the licence
-//! and the source package. Written by `scripts/models/install-speech.sh`.
+//! The speech models' manifests, read with [`vidi_models::Manifest`] (the
+//! one manifest type): what this crate needs on top is the folder, the
+//! weights file that must exist, the Whisper-only keys (`dims`, `tokens`,
+//! `label_token_ids`, kept by `vidi_models` in `extra`) and a checksum
+//! pass that reports the first bad file as a [`SpeechError`].
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use serde::de::DeserializeOwned;
+use vidi_models::{Manifest, Model};
 
 use crate::error::SpeechError;
 
-/// One file listed by a manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestFile {
-    /// What the file is for (`weights`).
-    pub role: String,
-    /// Path relative to the manifest's folder.
-    pub path: String,
-    /// Size in bytes.
-    #[serde(default)]
-    pub bytes: u64,
-    /// Lower-case hex SHA-256.
-    pub sha256: String,
+/// Reads the manifest at `path` (its folder holds the files).
+pub(crate) fn read(path: &Path) -> Result<Model, SpeechError> {
+    let manifest = Manifest::read(path)?;
+    Ok(Model {
+        manifest,
+        dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    })
 }
 
-/// Source of the model files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManifestSource {
-    /// Registry (`pypi`).
-    pub registry: String,
-    /// Package names.
-    pub packages: Vec<String>,
-    /// Package version.
-    pub version: String,
+/// The path of the model's file with `role`, which must exist.
+pub(crate) fn file(model: &Model, role: &str, manifest: &Path) -> Result<PathBuf, SpeechError> {
+    let path = model.file(role).ok_or_else(|| SpeechError::ModelFormat {
+        path: manifest.to_path_buf(),
+        reason: "manifest lists no weights file",
+    })?;
+    if !path.exists() {
+        return Err(SpeechError::ModelMissing { path });
+    }
+    Ok(path)
 }
 
-/// A model manifest (format `vidi-model-manifest/1`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelManifest {
-    /// Format tag, `vidi-model-manifest/1`.
-    pub format: String,
-    /// Model name, e.g. `whisper-base`.
-    pub name: String,
-    /// Task, e.g. `spoken-language-identification`.
-    pub task: String,
-    /// Network architecture, e.g. `whisper` or `silero-vad-v5`.
-    pub architecture: String,
-    /// The files, with hashes.
-    pub files: Vec<ManifestFile>,
-    /// Input specification (free-form JSON object).
-    pub input: serde_json::Value,
-    /// Output labels (language codes for Whisper).
-    pub labels: Vec<String>,
-    /// Token id of each label (Whisper only).
-    #[serde(default)]
-    pub label_token_ids: Vec<usize>,
-    /// Special token ids (Whisper only).
-    #[serde(default)]
-    pub tokens: serde_json::Value,
-    /// Architecture sizes (Whisper only).
-    #[serde(default)]
-    pub dims: serde_json::Value,
-    /// Licence of the weights.
-    pub licence: String,
-    /// Where the files came from.
-    pub source: ManifestSource,
-    /// The folder holding the manifest (not serialised).
-    #[serde(skip)]
-    pub dir: PathBuf,
+/// A model-specific key of the manifest (`null` when absent), as `T`.
+pub(crate) fn extra<T: DeserializeOwned>(
+    model: &Model,
+    key: &str,
+    manifest: &Path,
+) -> Result<T, SpeechError> {
+    let value = model
+        .manifest
+        .extra
+        .get(key)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::from_value(value).map_err(|source| SpeechError::ModelJson {
+        path: manifest.to_path_buf(),
+        source,
+    })
 }
 
-impl ModelManifest {
-    /// Reads a manifest file.
-    pub fn read(path: &Path) -> Result<Self, SpeechError> {
-        let text = std::fs::read(path).map_err(|source| SpeechError::from_io(path, source))?;
-        let mut m: Self =
-            serde_json::from_slice(&text).map_err(|source| SpeechError::ModelJson {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        m.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(m)
+/// Recomputes the SHA-256 of every listed file and compares.
+pub(crate) fn verify(model: &Model) -> Result<(), SpeechError> {
+    for f in &model.manifest.files {
+        let path = model.dir.join(&f.path);
+        let (sha, _) = vidi_models::file_sha256(&path)?;
+        if !sha.eq_ignore_ascii_case(&f.sha256) {
+            return Err(SpeechError::Checksum { path });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, weights: &[u8], sha: &str) -> PathBuf {
+        std::fs::write(dir.join("w.bin"), weights).unwrap();
+        let m = serde_json::json!({
+            "format": vidi_models::FORMAT, "name": "whisper-test", "task": "t",
+            "architecture": "whisper",
+            "files": [{"role": "weights", "path": "w.bin", "bytes": weights.len(), "sha256": sha}],
+            "labels": ["en"], "label_token_ids": [7], "tokens": {"start_of_transcript": 3},
+            "licence": "MIT", "source": {"registry": "user"}
+        });
+        let p = dir.join("manifest.json");
+        std::fs::write(&p, serde_json::to_vec(&m).unwrap()).unwrap();
+        p
     }
 
-    /// The path of the file with `role`.
-    pub fn file(
-        &self,
-        role: &str,
-        manifest: &Path,
-    ) -> Result<(PathBuf, &ManifestFile), SpeechError> {
-        let f =
-            self.files
-                .iter()
-                .find(|f| f.role == role)
-                .ok_or_else(|| SpeechError::ModelFormat {
-                    path: manifest.to_path_buf(),
-                    reason: "manifest lists no weights file",
-                })?;
-        let path = self.dir.join(&f.path);
-        if !path.exists() {
-            return Err(SpeechError::ModelMissing { path });
-        }
-        Ok((path, f))
+    #[test]
+    fn reads_extra_keys_and_verifies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (sha, _) = {
+            std::fs::write(tmp.path().join("w.bin"), b"abc").unwrap();
+            vidi_models::file_sha256(&tmp.path().join("w.bin")).unwrap()
+        };
+        let p = write(tmp.path(), b"abc", &sha.to_ascii_uppercase());
+        let m = read(&p).unwrap();
+        assert_eq!(m.dir, tmp.path());
+        assert_eq!(extra::<Vec<usize>>(&m, "label_token_ids", &p).unwrap(), [7]);
+        assert_eq!(extra::<Option<Vec<usize>>>(&m, "absent", &p).unwrap(), None);
+        assert!(matches!(
+            extra::<Vec<usize>>(&m, "tokens", &p),
+            Err(SpeechError::ModelJson { .. })
+        ));
+        assert_eq!(file(&m, "weights", &p).unwrap(), tmp.path().join("w.bin"));
+        assert!(matches!(
+            file(&m, "vocabulary", &p),
+            Err(SpeechError::ModelFormat { .. })
+        ));
+        verify(&m).unwrap();
+
+        std::fs::write(tmp.path().join("w.bin"), b"abd").unwrap();
+        assert!(matches!(verify(&m), Err(SpeechError::Checksum { .. })));
+        std::fs::remove_file(tmp.path().join("w.bin")).unwrap();
+        assert!(verify(&m).unwrap_err().is_model_missing());
+        assert!(matches!(
+            file(&m, "weights", &p),
+            Err(SpeechError::ModelMissing { .. })
+        ));
     }
 
-    /// Recomputes the SHA-256 of every listed file and compares.
-    pub fn verify(&self) -> Result<(), SpeechError> {
-        for f in &self.files {
-            let path = self.dir.join(&f.path);
-            let mut file =
-                std::fs::File::open(&path).map_err(|source| SpeechError::from_io(&path, source))?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = file
-                    .read(&mut buf)
-                    .map_err(|source| SpeechError::from_io(&path, source))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-            }
-            if hex::encode(hasher.finalize()) != f.sha256.to_ascii_lowercase() {
-                return Err(SpeechError::Checksum { path });
-            }
-        }
-        Ok(())
+    #[test]
+    fn bad_manifests_are_typed_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write(tmp.path(), b"x", "00");
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        v["format"] = "other/2".into();
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        assert!(matches!(read(&p), Err(SpeechError::Manifest(_))));
+        std::fs::write(&p, b"{").unwrap();
+        assert!(matches!(read(&p), Err(SpeechError::ModelJson { .. })));
+        assert!(
+            read(&tmp.path().join("none.json"))
+                .unwrap_err()
+                .is_model_missing()
+        );
     }
 }
