@@ -8,7 +8,8 @@ WEIGHTS_DIR holds the three zip-format torch files of the wheel
 (`image_encoder_mlp_weights.pth`, `location_encoder_weights.pth`,
 `logit_scale_weights.pth`). A zip-format torch file is a zip archive with
 `<prefix>/data.pkl` (the pickled state dict; tensors refer to storages by
-persistent id) and `<prefix>/data/<key>` (the raw little-endian storages).
+persistent id) and `<prefix>/data/<key>` (the raw little-endian storages);
+it is read by `_weights.load_zip`.
 
 Tensor names in the output:
   image_mlp.{0,2}.{weight,bias}                       Linear 768->768, ReLU, Linear 768->512
@@ -26,92 +27,14 @@ points, so the Rust implementation can be checked number for number.
 import collections
 import json
 import os
-import pickle
-import struct
 import sys
-import zipfile
 
 import numpy as np
 
-DTYPES = {
-    "FloatStorage": np.float32,
-    "DoubleStorage": np.float64,
-    "HalfStorage": np.float16,
-    "LongStorage": np.int64,
-    "IntStorage": np.int32,
-}
+from _weights import f32_entries, load_zip, write_safetensors
 
 SIGMAS = [2.0**0, 2.0**4, 2.0**8]
 REF_GALLERY = 2048
-
-
-class StorageType:
-    def __init__(self, name):
-        self.name = name
-
-
-def rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
-    dtype, raw = storage
-    item = np.dtype(dtype).itemsize
-    base = np.frombuffer(raw, dtype=dtype)
-    if not size:
-        return base[offset:offset + 1].reshape(()).copy()
-    return np.lib.stride_tricks.as_strided(
-        base[offset:], shape=tuple(size), strides=[s * item for s in stride]
-    ).copy()
-
-
-def rebuild_parameter(data, requires_grad=False, hooks=None):
-    return data
-
-
-def load_zip(path):
-    with zipfile.ZipFile(path) as z:
-        pkl = [n for n in z.namelist() if n.endswith("/data.pkl")]
-        if len(pkl) != 1:
-            sys.exit(f"{path}: not a zip-format torch file")
-        prefix = pkl[0][: -len("data.pkl")]
-
-        class Unpickler(pickle.Unpickler):
-            def find_class(self, module, name):
-                if module == "collections" and name == "OrderedDict":
-                    return collections.OrderedDict
-                if module == "torch._utils" and name == "_rebuild_tensor_v2":
-                    return rebuild_tensor_v2
-                if module == "torch._utils" and name == "_rebuild_parameter":
-                    return rebuild_parameter
-                if module == "torch" and name in DTYPES:
-                    return StorageType(name)
-                raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-
-            def persistent_load(self, pid):
-                if pid[0] != "storage":
-                    raise pickle.UnpicklingError(f"unexpected persistent id {pid[0]!r}")
-                return (DTYPES[pid[1].name], z.read(f"{prefix}data/{pid[2]}"))
-
-        import io
-        return Unpickler(io.BytesIO(z.read(pkl[0]))).load()
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr, dtype="<f4")
-        b = arr.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
 
 
 # ---- numpy reference ---------------------------------------------------
@@ -174,7 +97,7 @@ def main():
     for k, v in load_zip(os.path.join(wdir, "location_encoder_weights.pth")).items():
         tensors["location." + k] = v
     tensors["logit_scale"] = np.asarray(load_zip(os.path.join(wdir, "logit_scale_weights.pth")), dtype=np.float32)
-    write_safetensors(out, tensors, {"source": "geoclip 1.3.0 weights", "format": "pt"})
+    write_safetensors(out, f32_entries(tensors), {"source": "geoclip 1.3.0 weights", "format": "pt"})
 
     t = {k: v.astype(np.float64) for k, v in tensors.items()}
     gallery = np.loadtxt(gallery_csv, delimiter=",", skiprows=1, dtype=np.float64)

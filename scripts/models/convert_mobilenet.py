@@ -7,7 +7,8 @@ Usage: convert_mobilenet.py IN.pth OUT.safetensors [REFERENCE_OUT.json]
 The legacy format is: pickled magic number, protocol version and system info;
 the pickled object (tensors refer to storages by persistent id); the pickled
 list of storage keys; then for each key, an int64 element count followed by
-the raw little-endian data. Only numpy and the stdlib are used.
+the raw little-endian data (read by `_weights.load_legacy`). Only numpy and the
+stdlib are used.
 
 With REFERENCE_OUT.json, a numpy forward pass of the network on a fixed
 synthetic input (defined in `reference_input`, mirrored by vidi-embed's
@@ -16,126 +17,11 @@ norm) and the top-5 ImageNet logits, so the Rust forward pass can be checked.
 """
 import collections
 import json
-import pickle
-import struct
 import sys
 
 import numpy as np
 
-DTYPES = {
-    "FloatStorage": np.float32,
-    "DoubleStorage": np.float64,
-    "HalfStorage": np.float16,
-    "LongStorage": np.int64,
-    "IntStorage": np.int32,
-    "ByteStorage": np.uint8,
-}
-
-
-class Storage:
-    def __init__(self, dtype, key, numel):
-        self.dtype, self.key, self.numel, self.data = dtype, key, numel, None
-
-
-class LazyTensor:
-    def __init__(self, storage, offset, size, stride):
-        self.storage, self.offset, self.size, self.stride = storage, offset, tuple(size), tuple(stride)
-
-    def array(self):
-        item = np.dtype(self.storage.dtype).itemsize
-        base = self.storage.data
-        if not self.size:
-            return base[self.offset:self.offset + 1].reshape(())
-        return np.lib.stride_tricks.as_strided(
-            base[self.offset:], shape=self.size, strides=[s * item for s in self.stride]
-        ).copy()
-
-
-class StorageType:
-    def __init__(self, name):
-        self.name = name
-
-
-def rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
-    return LazyTensor(storage, offset, size, stride)
-
-
-def rebuild_parameter(data, requires_grad=False, hooks=None):
-    return data
-
-
-class Unpickler(pickle.Unpickler):
-    def __init__(self, f, storages):
-        super().__init__(f)
-        self.storages = storages
-
-    def find_class(self, module, name):
-        if module == "collections" and name == "OrderedDict":
-            return collections.OrderedDict
-        if module == "torch._utils" and name == "_rebuild_tensor_v2":
-            return rebuild_tensor_v2
-        if module == "torch._utils" and name == "_rebuild_parameter":
-            return rebuild_parameter
-        if module == "torch" and name in DTYPES:
-            return StorageType(name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-
-    def persistent_load(self, pid):
-        if pid[0] != "storage":
-            raise pickle.UnpicklingError(f"unexpected persistent id {pid[0]!r}")
-        stype, key, _location, numel = pid[1], pid[2], pid[3], pid[4]
-        if key not in self.storages:
-            self.storages[key] = Storage(DTYPES[stype.name], key, numel)
-        return self.storages[key]
-
-
-class Plain(pickle.Unpickler):
-    def find_class(self, module, name):
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-
-
-def load_legacy(path):
-    storages = {}
-    with open(path, "rb") as f:
-        magic = Plain(f).load()
-        if magic != 0x1950A86A20F9469CFC6C:
-            sys.exit(f"{path}: not a legacy torch file")
-        Plain(f).load()  # protocol version
-        Plain(f).load()  # system info
-        obj = Unpickler(f, storages).load()
-        keys = Plain(f).load()
-        for key in keys:
-            st = storages[key]
-            (numel,) = struct.unpack("<q", f.read(8))
-            item = np.dtype(st.dtype).itemsize
-            st.data = np.frombuffer(f.read(numel * item), dtype=st.dtype)
-    out = collections.OrderedDict()
-    for name, value in obj.items():
-        out[name] = value.array()
-    return out
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr, dtype="<f4")
-        b = arr.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    import os
-    os.replace(tmp, path)
-
+from _weights import f32_entries, load_legacy, write_safetensors
 
 # ---- numpy reference forward pass --------------------------------------
 
@@ -216,7 +102,7 @@ def main():
     tensors = collections.OrderedDict(
         (k, v) for k, v in tensors.items() if not k.endswith("num_batches_tracked")
     )
-    write_safetensors(sys.argv[2], tensors, {"source": "torchvision mobilenet_v2-b0353104.pth", "format": "pt"})
+    write_safetensors(sys.argv[2], f32_entries(tensors), {"source": "torchvision mobilenet_v2-b0353104.pth", "format": "pt"})
     if len(sys.argv) == 4:
         pooled, logits = forward(tensors, reference_input())
         top = np.argsort(-logits)[:5]

@@ -10,12 +10,13 @@ own silero_vad_16k.safetensors, which holds older weights):
 stft_conv.weight, conv1..4.{weight,bias}, lstm_cell.{weight,bias}_{ih,hh},
 final_conv.{weight,bias}.
 """
-import json
 import os
 import struct
 import sys
 
 import numpy as np
+
+from _weights import f32_entries, write_safetensors
 
 RENAME = {
     "stft.forward_basis_buffer": "stft_conv.weight",
@@ -122,21 +123,11 @@ def main():
     missing = sorted(set(RENAME.values()) - set(found))
     if missing:
         sys.exit(f"tensors not found in {sys.argv[1]}: {missing}")
-    header, offset, blobs = {"__metadata__": {"source": os.path.basename(sys.argv[1])}}, 0, []
-    for name in sorted(found):
-        data = np.ascontiguousarray(found[name], "<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(found[name].shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    hjson = json.dumps(header, separators=(",", ":")).encode()
-    hjson += b" " * ((8 - len(hjson) % 8) % 8)
-    tmp = sys.argv[2] + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for data in blobs:
-            f.write(data)
-    os.replace(tmp, sys.argv[2])
+    write_safetensors(
+        sys.argv[2],
+        f32_entries({name: found[name] for name in sorted(found)}),
+        {"source": os.path.basename(sys.argv[1])},
+    )
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ CTranslate2 (for example `encoder/layer_0/self_attention/linear_0/weight`, the
 fused Q/K/V projection); scalar options become safetensors metadata. Only
 numpy and the standard library are used.
 """
-import json
 import struct
 import sys
 
 import numpy as np
+
+from _weights import write_safetensors
 
 # CTranslate2 DataType ids.
 DTYPES = {0: ("F32", np.float32), 1: ("I8", np.int8), 2: ("I16", np.int16),
@@ -79,23 +80,7 @@ def main():
     if r.pos != len(data):
         sys.exit("trailing bytes after the model: parts incomplete or misordered")
 
-    header = {"__metadata__": meta}
-    offset = 0
-    for name in sorted(tensors):
-        st_name, dims, raw = tensors[name]
-        header[name] = {"dtype": st_name, "shape": dims, "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-    hjson = json.dumps(header, separators=(",", ":")).encode()
-    hjson += b" " * ((8 - len(hjson) % 8) % 8)
-    tmp = out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for name in sorted(tensors):
-            f.write(tensors[name][2])
-    import os
-    os.replace(tmp, out)
-
+    write_safetensors(out, ((name, *tensors[name]) for name in sorted(tensors)), meta)
 
 if __name__ == "__main__":
     main()
