@@ -7,6 +7,7 @@ import { mediaView } from './media.js';
 import { mapView } from './map.js';
 import { leadsView, leadView, newLeadView } from './leads.js';
 import { packagesView } from './packages.js';
+import { seriesListView, seriesView } from './series.js';
 import { session } from './session.js';
 
 
@@ -196,6 +197,8 @@ export async function route() {
         return arg === 'new' ? await newLeadView(params) : await leadView(arg);
       case 'packages':
         return await packagesView();
+      case 'series':
+        return arg ? await seriesView(arg, params) : await seriesListView();
       case 'settings':
         return settingsView();
       default:

@@ -21,6 +21,16 @@ function filtersFrom(params) {
   return f;
 }
 
+/** The series filter: free text (id or name) with the visible series offered as suggestions. */
+function seriesInput(input) {
+  const list = h('datalist#series-options');
+  input.setAttribute('list', 'series-options');
+  get('/series?limit=1000').then((r) => {
+    list.replaceChildren(...(r.items || []).map((x) => h('option', { value: x.name }, `${x.media} media`)));
+  }, () => {});
+  return [input, list];
+}
+
 function filterForm(number, f) {
   const text = (name, ph) => h(`input#f-${name}`, { type: 'text', name, value: f[name] || '', placeholder: ph, 'aria-label': ph });
   const sel = (name, opts, aria) =>
@@ -34,7 +44,7 @@ function filterForm(number, f) {
     sel('kind', [['', 'images and videos'], ['image', 'images'], ['video', 'videos']], 'Kind'),
     box('has_gps', 'has GPS'),
     box('has_speech', 'has speech'),
-    text('series', 'series'),
+    seriesInput(text('series', 'series (id or name)')),
     text('cluster', 'cluster'),
     text('country', 'country (XX)'),
     h('button', { type: 'submit' }, 'Apply'),

@@ -56,11 +56,11 @@ export function normRange(t) {
   return { start: a, end: b };
 }
 
-function section(title, ...body) {
+export function section(title, ...body) {
   return h('section.panel', { 'aria-label': title }, h('h2', title), ...body);
 }
 
-function smallForm(id, fields, button, onSubmit) {
+export function smallForm(id, fields, button, onSubmit) {
   const status = h('span', { 'aria-live': 'polite' });
   const form = h(`form.row#${id}`, ...fields, h('button', { type: 'submit' }, button), status);
   form.addEventListener('submit', async (ev) => {
@@ -180,22 +180,41 @@ function linkItem(l, caseNo) {
     cases.length ? ` · case ${cases.map(label).join(', ')}` : '', l.agency ? ` · ${label(l.agency)}` : '', score ? ` · ${score}` : '');
 }
 
+function regionText(r) {
+  if (!r) return '';
+  return r.index === 0 ? 'whole' : `region ${r.index} (${r.x},${r.y} ${r.w}×${r.h})`;
+}
+
 function similarSection(sha, caseNo) {
-  const out = h('div.similar#similar');
+  const out = h('div#similar');
   const btn = h('button#find-similar', { type: 'button' }, 'Find similar');
   btn.addEventListener('click', async () => {
     out.replaceChildren(h('p.muted', 'Searching…'));
     try {
       const r = await get(`/media/${enc(sha)}/similar?k=20`);
+      if (r.available === false) {
+        out.replaceChildren(h('p.muted#similar-unavailable', { 'data-code': r.code || '' }, r.message || 'Find-similar is not available.'));
+        return;
+      }
       const items = r.items || [];
-      out.replaceChildren(...(items.length ? items.map((it) => {
+      const grid = h('div.similar#similar-hits', items.length ? items.map((it) => {
+        const inCase = (it.cases || [])[0] || caseNo;
         const cell = h('div.cell', { 'data-sha': it.sha256 });
         const img = h('img', { src: thumbUrl(it.sha256), alt: `similar ${it.sha256.slice(0, 12)}`, loading: 'lazy' });
+        const agencies = (it.agencies || []).map((a) => `${a.code}${a.country ? ` (${a.country})` : ''}`).join(', ');
         cell.append(wellness.shield(img, { host: cell }),
-          h('div.cap', h('a', { href: `#/media/${enc(it.sha256)}${caseNo ? `?case=${enc(caseNo)}` : ''}` }, it.sha256.slice(0, 10)),
-            ` ${Number(it.score).toFixed(3)}${it.region ? ' (region)' : ''}`));
+          h('div.cap', h('a', { href: `#/media/${enc(it.sha256)}${inCase ? `?case=${enc(inCase)}` : ''}` }, it.sha256.slice(0, 10)),
+            ` ${Number(it.score).toFixed(3)}`),
+          h('div.cap.muted', { title: 'the region of this media that matched, and the matching region of the other' },
+            `${regionText(it.query_region)} ↔ ${regionText(it.hit_region)}`),
+          h('div.cap.muted', `${(it.cases || []).join(', ')}${agencies ? ` · ${agencies}` : ''}`));
         return cell;
-      }) : [h('p.muted', 'Nothing similar among the media you may see.')]));
+      }) : [h('p.muted', 'Nothing similar among the media you may see.')]);
+      const restricted = (r.restricted || []).map((x) => x.other_agency || {});
+      out.replaceChildren(grid, restricted.length
+        ? h('ul#similar-restricted', restricted.map((a) => h('li.restricted',
+          `A close match exists in a case of ${a.code}${a.country ? ` (${a.country})` : ''}: ask that agency for access.`)))
+        : '');
     } catch (e) {
       out.replaceChildren(errorBox(e));
     }
@@ -203,12 +222,17 @@ function similarSection(sha, caseNo) {
   return section('Find similar', btn, out);
 }
 
+/** Location hypotheses as `vidi locate` ranks them: country, score, and each clue's points. */
+export function hypothesesList(hs, id = 'hypotheses') {
+  if (!(hs || []).length) return h('p.muted', 'No location hypothesis.');
+  return h(`ol#${id}`, hs.map((x) => h('li', { 'data-country': x.country }, h('strong', `${x.country_name || x.country} (${x.country})`),
+    x.region ? ` · ${describe(x.region)}` : '', ` · ${(Number(x.score) * 100).toFixed(1)} %`,
+    (x.evidence || []).length ? h('ul', x.evidence.map((e) => h('li.muted',
+      `${Number(e.weight).toFixed(3)} · ${e.kind} ${e.value}: ${e.why || ''}${e.media ? ` [media ${String(e.media).slice(0, 12)}]` : ''}`))) : '')));
+}
+
 function hypotheses(m) {
-  const hs = m.hypotheses || [];
-  if (!hs.length) return h('p.muted', 'No location hypothesis.');
-  return h('ol#hypotheses', hs.map((x) => h('li', h('strong', `${x.country_name || x.country} (${x.country})`),
-    x.region ? ` · ${describe(x.region)}` : '', ` · score ${Number(x.score).toFixed(2)}`,
-    (x.evidence || []).length ? h('ul', x.evidence.map((e) => h('li.muted', describe(e)))) : '')));
+  return hypothesesList(m.hypotheses);
 }
 
 export async function mediaView(sha, params) {

@@ -1,4 +1,4 @@
-//! Settings, agencies, grants, the audit listing, the map, and series.
+//! Settings, agencies, grants, the audit listing and the map.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,7 +13,6 @@ use crate::audit;
 use crate::auth::{AgencyDto, AuthUser};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::routes::media::PageQuery;
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -24,8 +23,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/audit", get(audit_list))
         .route("/map", get(map))
         .route("/geo/countries", get(geo_countries))
-        .route("/series", get(series))
-        .route("/series/{id}", get(series_one))
 }
 
 /// Per-user wellness settings.
@@ -241,7 +238,7 @@ pub struct MapQuery {
 
 /// GPS points and countries of the visible media.
 #[utoipa::path(get, path = "/api/v1/map", params(MapQuery),
-    responses((status = 200, description = "`{points: [{sha256, lat, lon}], countries: [{country, media}]}`"),
+    responses((status = 200, description = "`{points: [{sha256, lat, lon}], countries: [{country, media}]}`: countries count each visible media under its best location hypothesis (`vidi_clues::locate`)"),
               (status = 404, body = crate::error::ErrorBody)))]
 pub(crate) async fn map(
     State(state): State<AppState>,
@@ -250,13 +247,32 @@ pub(crate) async fn map(
 ) -> Result<Json<Value>, ApiError> {
     let scope = auth.scope.clone();
     let case = q.case.filter(|c| !c.is_empty());
-    let view = state
-        .db(move |s| Ok(s.scoped_map(&scope, case.as_deref())?))
+    let (view, best) = state
+        .db(move |s| {
+            let Some(view) = s.scoped_map(&scope, case.as_deref())? else {
+                return Ok(None);
+            };
+            let best = crate::routes::locate::countries(s, &scope, case.as_deref())?;
+            Ok(best.map(|b| (view, b)))
+        })
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(
-        serde_json::to_value(view).map_err(|e| ApiError::internal(&e))?,
-    ))
+    // Countries: each visible media's best location hypothesis
+    // (`vidi_clues::locate`, as `vidi locate` and the grid filter).
+    let mut per: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for c in best.values() {
+        *per.entry(c.clone()).or_default() += 1;
+    }
+    let mut countries: Vec<(String, u64)> = per.into_iter().collect();
+    countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut v = serde_json::to_value(view).map_err(|e| ApiError::internal(&e))?;
+    v["countries"] = json!(
+        countries
+            .iter()
+            .map(|(c, n)| json!({ "country": c, "media": n }))
+            .collect::<Vec<_>>()
+    );
+    Ok(Json(v))
 }
 
 /// Country shapes (GeoJSON, shipped with the UI: works offline).
@@ -274,23 +290,4 @@ pub(crate) async fn geo_countries(_auth: AuthUser) -> Result<Response, ApiError>
             "country shapes are not bundled in this build",
         )),
     }
-}
-
-/// Series (not available yet: empty list with code `not_available`).
-#[utoipa::path(get, path = "/api/v1/series", params(PageQuery), responses((status = 200)))]
-pub(crate) async fn series(_auth: AuthUser, ApiQuery(_q): ApiQuery<PageQuery>) -> Json<Value> {
-    Json(
-        json!({ "items": [], "next_cursor": null, "total": 0, "available": false, "code": "not_available" }),
-    )
-}
-
-/// One series (not available yet).
-#[utoipa::path(get, path = "/api/v1/series/{id}", params(("id" = String, Path)),
-    responses((status = 404, body = crate::error::ErrorBody)))]
-pub(crate) async fn series_one(_auth: AuthUser, Path(_id): Path<String>) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_available",
-        "series are not available yet",
-    )
 }

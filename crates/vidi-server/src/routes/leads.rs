@@ -3,6 +3,9 @@
 //! states, need-to-know, audit in the same transaction); this module maps
 //! HTTP to them.
 //!
+//! Review: reviewers and admins of any agency that may see the lead decide
+//! on it, never on a lead they wrote (the store refuses it: 403).
+//!
 //! Need-to-know: a lead is visible only when every one of its supporting
 //! media is in a case the user's agency owns or was granted; otherwise it
 //! is answered exactly as a lead that does not exist (404).
@@ -358,7 +361,8 @@ pub(crate) async fn submit(
     step(state, auth, id, LeadAction::Submit, note).await
 }
 
-/// Approve a submitted lead (a reviewer who is not the author).
+/// Approve a submitted lead (a reviewer, or an admin, who is not the
+/// author: admins review too, never their own leads).
 #[utoipa::path(post, path = "/api/v1/leads/{id}/approve", params(("id" = i64, Path)),
     responses((status = 200, description = "the Lead"), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]
@@ -371,7 +375,8 @@ pub(crate) async fn approve(
     step(state, auth, id, LeadAction::Approve, note).await
 }
 
-/// Reject a submitted lead with a reason (a reviewer who is not the author).
+/// Reject a submitted lead with a reason (a reviewer, or an admin, who is
+/// not the author).
 #[utoipa::path(post, path = "/api/v1/leads/{id}/reject", params(("id" = i64, Path)), request_body = RejectRequest,
     responses((status = 200, description = "the Lead"), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody)))]

@@ -1,13 +1,9 @@
-//! Cases, media lists, one media, thumbnails, files (with Range), similar,
-//! and investigators' writes on media. Every read goes through a scoped
+//! Cases, media lists, one media, thumbnails, and investigators' writes on
+//! media (files: `file.rs`, similar: `similar.rs`). Every read goes through a scoped
 //! `vidi_store` function; every media view and change is audited.
 
-use std::collections::BTreeMap;
-use std::io::{Read as _, Seek as _, SeekFrom};
-
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,15 +17,10 @@ use crate::audit;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::routes::locate;
 use crate::state::AppState;
 
-/// Largest file answered without a Range header.
-const MAX_WHOLE_FILE: u64 = 64 * 1024 * 1024;
-/// Largest part answered to one Range request.
-const MAX_RANGE: u64 = 8 * 1024 * 1024;
-
-/// Bytes read, the range they cover (for 206), and the file size.
-type FilePart = (Vec<u8>, Option<(u64, u64)>, u64);
+pub use super::similar::SimilarQuery;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -37,8 +28,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/cases/{number}/media", get(case_media))
         .route("/media/{sha256}", get(media))
         .route("/media/{sha256}/thumbnail", get(thumbnail))
-        .route("/media/{sha256}/file", get(file))
-        .route("/media/{sha256}/similar", get(similar))
+        .route("/media/{sha256}/file", get(super::file::file))
+        .route("/media/{sha256}/similar", get(super::similar::similar))
         .route("/media/{sha256}/tags", post(add_tag))
         .route("/media/{sha256}/notes", post(add_note))
         .route("/media/{sha256}/categories", post(add_category))
@@ -94,11 +85,12 @@ pub struct MediaQuery {
     pub has_gps: Option<bool>,
     /// Has speech.
     pub has_speech: Option<bool>,
-    /// Series name.
+    /// Series: id or name of a visible series.
     pub series: Option<String>,
     /// Cluster id as shown.
     pub cluster: Option<String>,
-    /// ISO country.
+    /// ISO country: media whose best location hypothesis
+    /// (`vidi_clues::locate`) is this country.
     pub country: Option<String>,
 }
 
@@ -130,8 +122,10 @@ pub(crate) async fn case_media(
         has_speech: q.has_speech,
         series: nonempty(q.series),
         cluster: nonempty(q.cluster),
-        country: nonempty(q.country),
+        country: None,
+        media_in: None,
     };
+    let country = nonempty(q.country);
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > 1000 {
         return Err(ApiError::bad_request("limit must be 1 to 1000"));
@@ -139,45 +133,38 @@ pub(crate) async fn case_media(
     let cursor = nonempty(q.cursor);
     let scope = auth.scope.clone();
     let page = state
-        .db(move |s| Ok(s.scoped_media_page(&scope, &number, &filter, limit, cursor.as_deref())?))
+        .db(move |s| {
+            let mut filter = filter;
+            if let Some(c) = country {
+                // The country filter keeps the media whose best location
+                // hypothesis (`vidi_clues::locate`) is that country.
+                let Some(best) = locate::countries(s, &scope, Some(&number))? else {
+                    return Ok(None);
+                };
+                let c = c.to_ascii_uppercase();
+                filter.media_in = Some(
+                    best.into_iter()
+                        .filter(|(_, b)| *b == c)
+                        .map(|(sha, _)| sha)
+                        .collect(),
+                );
+            }
+            let Some(mut page) =
+                s.scoped_media_page(&scope, &number, &filter, limit, cursor.as_deref())?
+            else {
+                return Ok(None);
+            };
+            for item in &mut page.items {
+                let sha = parse_sha(&item.sha256)?;
+                item.country = locate::top_country(&s.clues_for_media(&sha)?);
+            }
+            Ok(Some(page))
+        })
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(
         serde_json::to_value(page).map_err(|e| ApiError::internal(&e))?,
     ))
-}
-
-fn hypotheses(v: &MediaView) -> Value {
-    let mut points: BTreeMap<String, f64> = BTreeMap::new();
-    let mut evidence: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for c in &v.clues {
-        let w = match c.kind.as_str() {
-            "gps_place" => 1.0,
-            "scene_geolocation" => 0.5,
-            _ => continue,
-        };
-        *points.entry(c.value.clone()).or_default() += w * c.confidence;
-        evidence
-            .entry(c.value.clone())
-            .or_default()
-            .push(json!({"kind": c.kind, "clue": c.id, "value": c.value}));
-    }
-    let total: f64 = points.values().sum();
-    let mut out: Vec<(String, f64)> = points.into_iter().collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Value::Array(
-        out.into_iter()
-            .map(|(country, p)| {
-                json!({
-                    "country": country,
-                    "country_name": null,
-                    "region": null,
-                    "score": if total > 0.0 { p / total } else { 0.0 },
-                    "evidence": evidence.remove(&country).unwrap_or_default(),
-                })
-            })
-            .collect(),
-    )
 }
 
 /// Links as the UI reads them: a visible link also carries the other end's
@@ -196,7 +183,7 @@ fn links_json(v: &MediaView) -> Value {
     links
 }
 
-fn media_json(v: &MediaView) -> Value {
+fn media_json(v: &MediaView, hypotheses: &[vidi_clues::Hypothesis]) -> Value {
     let r = &v.record;
     let hits: Vec<Value> = v
         .hits
@@ -237,8 +224,8 @@ fn media_json(v: &MediaView) -> Value {
         "links": links_json(v),
         "cluster": v.cluster,
         "series": v.series,
-        "country": v.country,
-        "hypotheses": hypotheses(v),
+        "country": hypotheses.first().map(|h| h.country.clone()),
+        "hypotheses": hypotheses,
         "tags": v.tags,
         "notes": v.notes,
     })
@@ -254,8 +241,13 @@ pub(crate) async fn media(
 ) -> Result<Json<Value>, ApiError> {
     let sha = parse_sha(&sha)?;
     let scope = auth.scope.clone();
-    let view = state
-        .db(move |s| Ok(s.scoped_media(&scope, &sha)?))
+    let (view, hyp) = state
+        .db(move |s| {
+            let Some(view) = s.scoped_media(&scope, &sha)? else {
+                return Ok(None);
+            };
+            Ok(Some((view, locate::of_media(s, &sha)?)))
+        })
         .await?
         .ok_or_else(ApiError::not_found)?;
     audit::record_for(
@@ -265,7 +257,7 @@ pub(crate) async fn media(
         &format!("media:{}", sha.to_hex()),
     )
     .await?;
-    Ok(Json(media_json(&view)))
+    Ok(Json(media_json(&view, &hyp)))
 }
 
 /// The media's thumbnail (JPEG).
@@ -314,168 +306,6 @@ pub(crate) async fn thumbnail(
         bytes,
     )
         .into_response())
-}
-
-/// Parse `bytes=a-b`, `bytes=a-`, `bytes=-n` against a size.
-fn parse_range(v: &str, size: u64) -> Option<(u64, u64)> {
-    let spec = v.trim().strip_prefix("bytes=")?;
-    if spec.contains(',') || size == 0 {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (start, end) = if a.is_empty() {
-        let n: u64 = b.parse().ok()?;
-        if n == 0 {
-            return None;
-        }
-        (size.saturating_sub(n), size - 1)
-    } else {
-        let start: u64 = a.parse().ok()?;
-        let end = if b.is_empty() {
-            size - 1
-        } else {
-            b.parse::<u64>().ok()?.min(size - 1)
-        };
-        (start, end)
-    };
-    (start <= end && start < size).then_some((start, end))
-}
-
-/// The evidence file of a visible media (Range supported).
-#[utoipa::path(get, path = "/api/v1/media/{sha256}/file", params(("sha256" = String, Path)),
-    responses((status = 200), (status = 206), (status = 404, body = crate::error::ErrorBody),
-              (status = 416, body = crate::error::ErrorBody)))]
-pub(crate) async fn file(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    headers: HeaderMap,
-    Path(sha): Path<String>,
-) -> Result<Response, ApiError> {
-    let sha = parse_sha(&sha)?;
-    let scope = auth.scope.clone();
-    let ev = state
-        .db(move |s| Ok(s.scoped_file(&scope, &sha)?))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    audit::record_for(
-        &state,
-        &auth,
-        "media.file",
-        &format!("media:{}", sha.to_hex()),
-    )
-    .await?;
-    let mime = HeaderValue::from_str(&ev.mime)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let unavailable = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_available",
-            "the evidence file is not available on the server",
-        )
-    };
-    let part = tokio::task::spawn_blocking(move || -> Result<FilePart, ApiError> {
-        let mut f = std::fs::File::open(&ev.path).map_err(|_| unavailable())?;
-        let size = f.metadata().map_err(|_| unavailable())?.len();
-        if size != ev.size {
-            return Err(unavailable());
-        }
-        let span = match range {
-            Some(r) => Some(parse_range(&r, size).ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::RANGE_NOT_SATISFIABLE,
-                    "bad_range",
-                    "invalid Range",
-                )
-            })?),
-            None => None,
-        };
-        let (start, len) = match span {
-            Some((a, b)) => (a, (b - a + 1).min(MAX_RANGE)),
-            None if size > MAX_WHOLE_FILE => {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "file too large to send whole; ask for byte ranges",
-                ));
-            }
-            None => (0, size),
-        };
-        f.seek(SeekFrom::Start(start)).map_err(|_| unavailable())?;
-        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        f.take(len)
-            .read_to_end(&mut buf)
-            .map_err(|_| unavailable())?;
-        let got = u64::try_from(buf.len()).unwrap_or(0);
-        Ok((buf, span.map(|(a, _)| (a, a + got.saturating_sub(1))), size))
-    })
-    .await??;
-    let (bytes, span, size) = part;
-    let mut resp = Response::new(Body::from(bytes));
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, mime);
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    if let Some((a, b)) = span {
-        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-        if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{size}")) {
-            resp.headers_mut().insert(header::CONTENT_RANGE, v);
-        }
-    }
-    Ok(resp)
-}
-
-/// Similar query.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct SimilarQuery {
-    /// How many (default 20, max 200).
-    pub k: Option<usize>,
-}
-
-/// Visually similar visible media. Until find-similar is wired into the
-/// server the list is empty and `available` is false (code
-/// `not_available`).
-#[utoipa::path(get, path = "/api/v1/media/{sha256}/similar", params(("sha256" = String, Path), SimilarQuery),
-    responses((status = 200, description = "`{items: [{sha256, score, region}], next_cursor, total, available, code?}`"),
-              (status = 404, body = crate::error::ErrorBody)))]
-pub(crate) async fn similar(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    Path(sha): Path<String>,
-    ApiQuery(q): ApiQuery<SimilarQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let sha = parse_sha(&sha)?;
-    if q.k.is_some_and(|k| k == 0 || k > 200) {
-        return Err(ApiError::bad_request("k must be 1 to 200"));
-    }
-    let scope = auth.scope.clone();
-    if !state
-        .db(move |s| Ok(s.media_visible(&scope, &sha)?))
-        .await?
-    {
-        return Err(ApiError::not_found());
-    }
-    audit::record_for(
-        &state,
-        &auth,
-        "media.similar",
-        &format!("media:{}", sha.to_hex()),
-    )
-    .await?;
-    Ok(Json(json!({
-        "items": [], "next_cursor": null, "total": 0,
-        "available": false, "code": "not_available",
-    })))
 }
 
 /// A tag.
@@ -650,18 +480,6 @@ pub(crate) async fn add_clue(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
-        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
-        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
-        assert_eq!(parse_range("bytes=50-500", 100), Some((50, 99)));
-        assert_eq!(parse_range("bytes=100-", 100), None);
-        assert_eq!(parse_range("bytes=5-1", 100), None);
-        assert_eq!(parse_range("bytes=0-1,3-4", 100), None);
-        assert_eq!(parse_range("items=0-1", 100), None);
-    }
 
     #[test]
     fn sha_paths() {

@@ -1,9 +1,13 @@
 //! The `/api/v1` routes.
 
 pub(crate) mod admin;
+pub(crate) mod file;
 pub(crate) mod leads;
+pub(crate) mod locate;
 pub(crate) mod media;
 pub(crate) mod packages;
+pub(crate) mod series;
+pub(crate) mod similar;
 
 use axum::Router;
 
@@ -18,5 +22,6 @@ pub(crate) fn api() -> Router<AppState> {
         .merge(admin::router())
         .merge(leads::router())
         .merge(packages::router())
+        .merge(series::router())
         .fallback(|| async { ApiError::not_found() })
 }

@@ -4,14 +4,19 @@
 //! `package.download`).
 //!
 //! Who: reviewers and admins build; a package is listed to and downloaded
-//! by the users of the agency that built it. A package holds the approved
+//! by the users of the agency that built it and by the users of agencies
+//! of the package's target country (the receivers), every download
+//! audited. Two builds for one country at the same time: the second gets
+//! 409 `conflict` (versions count up per country). A package holds the approved
 //! leads for the country that the builder's agency may see (need-to-know).
 //! Redacted thumbnails, when asked for, are made from the stored thumbnail
 //! (decoded with ffmpeg, reduced to at most 8 x 8 grey blocks); a media
 //! whose thumbnail cannot be decoded is listed without one.
 
-use std::path::Path as FsPath;
+use std::collections::BTreeSet;
+use std::path::{Path as FsPath, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -255,6 +260,39 @@ fn decode_small(path: &FsPath, width: u32, height: u32) -> Option<Rgb> {
     })
 }
 
+/// Countries (per workspace) with a build in progress.
+static BUILDING: Mutex<BTreeSet<(PathBuf, String)>> = Mutex::new(BTreeSet::new());
+
+/// Holds a country's build slot until dropped.
+struct BuildSlot((PathBuf, String));
+
+impl BuildSlot {
+    fn take(root: PathBuf, country: &str) -> Result<BuildSlot, ApiError> {
+        let key = (root, country.to_owned());
+        let mut b = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+        if !b.insert(key.clone()) {
+            return Err(ApiError::conflict(format!(
+                "a package for {country} is being built; try again when it is done"
+            )));
+        }
+        Ok(BuildSlot(key))
+    }
+}
+
+impl Drop for BuildSlot {
+    fn drop(&mut self) {
+        BUILDING
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.0);
+    }
+}
+
+/// May the user's agency (code, country) see this package?
+fn may_see(p: &PackageRecord, agency: &str, country: Option<&str>) -> bool {
+    p.agency == agency || country.is_some_and(|c| c == p.country)
+}
+
 /// Build a package for `country` from the approved leads `agency` may see;
 /// store the file as a blob and record it (audited as `package.build`).
 pub(crate) fn build_package(
@@ -330,6 +368,13 @@ pub(crate) fn build_package(
     ws.blobs().put(&blob_key, &bytes)?;
     let ids: Vec<i64> = leads.iter().map(|d| d.lead.id).collect();
     let file_name = vidi_package::file_name(country, version);
+    if s.next_package_version(country)? != version {
+        // Another process recorded this version meanwhile (the blob is
+        // content-addressed and may be shared: it stays).
+        return Err(ApiError::conflict(format!(
+            "another package for {country} was built meanwhile; build again"
+        )));
+    }
     let rec = s.record_package(
         actor,
         &NewPackageRecord {
@@ -355,7 +400,7 @@ fn hex_sha(b: &[u8]) -> String {
 /// Build a package of the approved leads for a country (reviewers and admins).
 #[utoipa::path(post, path = "/api/v1/packages", request_body = PackageRequest,
     responses((status = 201, body = PackageDto), (status = 403, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody, description = "no approved leads")))]
+              (status = 409, body = crate::error::ErrorBody, description = "`conflict`: no approved leads, or a build for this country is running")))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -370,13 +415,18 @@ pub(crate) async fn create(
         .map_err(|_| ApiError::bad_request("country must be an ISO 3166-1 alpha-2 code"))?;
     let actor = actor(&auth);
     let st = state.clone();
+    let slot = BuildSlot::take(state.root(), &country)?;
     let rec = state
-        .db(move |s| build_package(&st, s, &actor, &country, req.thumbnails, now_rfc3339()))
+        .db(move |s| {
+            let _slot = slot;
+            build_package(&st, s, &actor, &country, req.thumbnails, now_rfc3339())
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(PackageDto::from(&rec))).into_response())
 }
 
-/// The packages built by the user's agency, newest first.
+/// The packages the user's agency built or receives (its country is the
+/// target), newest first.
 #[utoipa::path(get, path = "/api/v1/packages",
     responses((status = 200, description = "`{items: [Package], next_cursor, total}`")))]
 pub(crate) async fn list(
@@ -384,15 +434,21 @@ pub(crate) async fn list(
     auth: AuthUser,
 ) -> Result<Json<Value>, ApiError> {
     let agency = auth.user.agency.code.clone();
-    let list = state.db(move |s| Ok(s.packages(Some(&agency))?)).await?;
-    let items: Vec<PackageDto> = list.iter().map(PackageDto::from).collect();
+    let country = auth.user.agency.country.clone();
+    let list = state.db(move |s| Ok(s.packages(None)?)).await?;
+    let items: Vec<PackageDto> = list
+        .iter()
+        .filter(|p| may_see(p, &agency, country.as_deref()))
+        .map(PackageDto::from)
+        .collect();
     let total = items.len();
     Ok(Json(
         json!({ "items": items, "next_cursor": null, "total": total }),
     ))
 }
 
-/// Download a package file (audited as `package.download`).
+/// Download a package file: the building agency or an agency of the target
+/// country (audited as `package.download`).
 #[utoipa::path(get, path = "/api/v1/packages/{id}/file", params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/x-tar", description = "the package"),
               (status = 404, body = crate::error::ErrorBody)))]
@@ -402,11 +458,13 @@ pub(crate) async fn file(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let agency = auth.user.agency.code.clone();
+    let country = auth.user.agency.country.clone();
     let st = state.clone();
     let (rec, bytes) = state
         .db(move |s| {
             let rec = s
-                .package_record(id, Some(&agency))?
+                .package_record(id, None)?
+                .filter(|p| may_see(p, &agency, country.as_deref()))
                 .ok_or_else(ApiError::not_found)?;
             let bytes = st.workspace().blobs().get(&rec.blob_key)?;
             Ok((rec, bytes))

@@ -39,7 +39,7 @@ pub(crate) fn file_bytes(n: u8) -> Vec<u8> {
     (0..1000u32).map(|i| (i as u8) ^ n).collect()
 }
 
-fn put(
+pub(crate) fn put(
     store: &mut Store,
     ws: &Workspace,
     dir: &std::path::Path,
@@ -106,6 +106,15 @@ fn put(
 /// case B-1 with media 3 (a near duplicate of 1, with GPS) and 4. Users:
 /// a-analyst, a-admin (A), b-analyst, b-admin (B).
 pub(crate) fn start(config: vidi_server::ServerConfig) -> Server {
+    start_with(config, |_, _, _| {})
+}
+
+/// [`start`], with `extra` run on the seeded store before serving (the
+/// workspace and the evidence folder given).
+pub(crate) fn start_with(
+    config: vidi_server::ServerConfig,
+    extra: impl FnOnce(&mut Store, &Workspace, &std::path::Path),
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::init(&dir.path().join("W")).unwrap();
     let files = dir.path().join("evidence");
@@ -150,6 +159,7 @@ pub(crate) fn start(config: vidi_server::ServerConfig) -> Server {
             })
             .unwrap();
     }
+    extra(&mut store, &ws, &files);
     drop(store);
     let state = vidi_server::AppState::new(ws, config).unwrap();
     let stop = Arc::new(AtomicBool::new(false));

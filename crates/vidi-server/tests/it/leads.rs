@@ -280,3 +280,93 @@ fn leads_follow_need_to_know() {
     assert_eq!(a.get("/api/v1/leads?state=bogus").status, 400);
     assert_eq!(a.get("/api/v1/leads/999").status, 404);
 }
+
+#[test]
+fn simultaneous_package_builds_conflict_and_receivers_download() {
+    let s = start(ServerConfig::default());
+    add_user(&s, "a-reviewer", "BE-A", Role::Reviewer);
+    {
+        let ws = Workspace::open(&s._dir.path().join("W")).unwrap();
+        let mut store = Store::open(&ws).unwrap();
+        store.add_agency("FR-C", "FR", Some("Agency C")).unwrap();
+    }
+    add_user(&s, "c-analyst", "FR-C", Role::Analyst);
+    let analyst = Client::login(&s, "a-analyst");
+    let reviewer = Client::login(&s, "a-reviewer");
+    let mut lead = new_lead(&[1, 2]);
+    lead["target_country"] = json!("NL");
+    let id = analyst.post("/api/v1/leads", &lead).json()["id"]
+        .as_i64()
+        .unwrap();
+    analyst.post(&format!("/api/v1/leads/{id}/submit"), &json!({}));
+    let r = reviewer.post(&format!("/api/v1/leads/{id}/approve"), &json!({}));
+    assert_eq!(r.json()["state"], "approved", "{}", r.text());
+
+    // Builds for one country at the same moment: one at a time, the others
+    // 409 conflict (never 500).
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let c = reviewer.clone();
+            let b = barrier.clone();
+            std::thread::spawn(move || {
+                b.wait();
+                let r = c.post(
+                    "/api/v1/packages",
+                    &json!({"country": "NL", "thumbnails": true}),
+                );
+                (r.status, r.code(), r.json())
+            })
+        })
+        .collect();
+    let results: Vec<(u16, String, Value)> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let built: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.0 == 201)
+        .map(|r| &r.2)
+        .collect();
+    let conflicts = results
+        .iter()
+        .filter(|r| r.0 == 409 && r.1 == "conflict")
+        .count();
+    assert_eq!(built.len() + conflicts, 6, "{results:?}");
+    assert!(!built.is_empty() && conflicts > 0, "{results:?}");
+    let mut versions: Vec<i64> = built
+        .iter()
+        .map(|p| p["version"].as_i64().unwrap())
+        .collect();
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(versions.len(), built.len(), "versions are distinct");
+    let msg = results.iter().find(|r| r.0 == 409).unwrap().2["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(msg.contains("NL"), "{msg}");
+    let pid = built[0]["id"].as_i64().unwrap();
+
+    // The receiving country's agency (NL-B) sees and downloads it; an
+    // agency of another country (FR-C) does not, like an absent package.
+    let nl = Client::login(&s, "b-analyst");
+    let listed = nl.get("/api/v1/packages").json();
+    assert_eq!(listed["total"].as_u64().unwrap() as usize, built.len());
+    let f = nl.get(&format!("/api/v1/packages/{pid}/file"));
+    assert_eq!(f.status, 200);
+    let fr = Client::login(&s, "c-analyst");
+    assert_eq!(fr.get("/api/v1/packages").json()["total"], 0);
+    let r = fr.get(&format!("/api/v1/packages/{pid}/file"));
+    let r2 = fr.get("/api/v1/packages/99999/file");
+    assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
+    assert_eq!(r.body, r2.body);
+    // The receiver's download is audited under its name.
+    let ws = Workspace::open(&s._dir.path().join("W")).unwrap();
+    let store = Store::open(&ws).unwrap();
+    assert!(
+        store
+            .list_audit(0, 10_000)
+            .unwrap()
+            .iter()
+            .any(|e| { e.event.action == "package.download" && e.event.user == "b-analyst" })
+    );
+}

@@ -5,3 +5,6 @@ mod common;
 mod leads;
 mod misc;
 mod need_to_know;
+mod series;
+mod similar;
+mod streaming;

@@ -13,6 +13,7 @@
 //! value (the caller hashes them). Times of sessions are Unix seconds given
 //! by the caller, so that idle timeouts can be tested.
 
+mod embedded;
 pub mod scoped;
 #[cfg(test)]
 mod tests;

@@ -84,12 +84,17 @@ pub struct MediaFilter {
     pub has_gps: Option<bool>,
     /// Has (or has not) a spoken-language clue.
     pub has_speech: Option<bool>,
-    /// Series name from a hash-set hit.
+    /// Series: a visible series' id (`12` or `#12`) or name (a merged
+    /// series' name or a hash-set series name resolves to its live series);
+    /// an unknown or invisible series matches nothing.
     pub series: Option<String>,
     /// Cluster, as shown to this scope (a visible member's SHA-256).
     pub cluster: Option<String>,
     /// Country placed in (ISO 3166-1 alpha-2).
     pub country: Option<String>,
+    /// Only these media (SHA-256 hex), e.g. those a caller-side ranking
+    /// (location hypotheses) selected.
+    pub media_in: Option<Vec<String>>,
 }
 
 /// A category of a media.
@@ -299,7 +304,11 @@ impl Store {
         Ok(self.visible_case_id(scope, case)?.is_some())
     }
 
-    fn visible_case_id(&self, scope: &Scope, case: &str) -> Result<Option<i64>, StoreError> {
+    pub(crate) fn visible_case_id(
+        &self,
+        scope: &Scope,
+        case: &str,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(self
             .conn
             .prepare_cached(&format!(
@@ -446,11 +455,25 @@ impl Store {
             ));
         }
         if let Some(s) = &filter.series {
+            let visible = self.visible_case_ids(scope)?;
+            let id = match self.resolve_series(s, Some(&visible)) {
+                Ok(id) => Value::Integer(id),
+                Err(crate::series::SeriesError::NoSuchSeries { .. }) => Value::Null,
+                Err(crate::series::SeriesError::Store(e)) => return Err(e),
+                Err(_) => Value::Null,
+            };
             arg(
                 &mut conds,
-                "EXISTS (SELECT 1 FROM hashset_hits h WHERE h.media_sha256 = e.media_sha256
-                    AND h.series = ?X)",
-                Value::Text(s.clone()),
+                "EXISTS (SELECT 1 FROM series_media sm WHERE sm.media_sha256 = e.media_sha256
+                    AND sm.removed_at IS NULL AND sm.series_id = ?X)",
+                id,
+            );
+        }
+        if let Some(list) = &filter.media_in {
+            arg(
+                &mut conds,
+                "e.media_sha256 IN (SELECT value FROM json_each(?X))",
+                Value::Text(serde_json::Value::from(list.clone()).to_string()),
             );
         }
         if let Some(c) = &filter.cluster {
@@ -606,8 +629,11 @@ impl Store {
 
     fn series_of(&self, hex: &str) -> Result<Vec<String>, StoreError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT DISTINCT series FROM hashset_hits WHERE media_sha256 = ?1
-               AND series IS NOT NULL ORDER BY series",
+            "SELECT s.name FROM series_media sm JOIN series s ON s.id = sm.series_id
+             WHERE sm.media_sha256 = ?1 AND sm.removed_at IS NULL AND s.merged_into IS NULL
+             UNION SELECT series FROM hashset_hits WHERE media_sha256 = ?1
+               AND series IS NOT NULL AND series NOT IN (SELECT name FROM series_names)
+             ORDER BY 1",
         )?;
         let rows = st.query_map([hex], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
