@@ -10,7 +10,8 @@
 //! [`locate`] rolls clues up into ranked country hypotheses that list the
 //! evidence behind them and how much each weighed.
 //!
-//! Extractors: `gps`, `camera`, `ocr`, `speech`, `scene` (indoor/outdoor,
+//! Extractors: `gps`, `camera`, `ocr` (tesseract, plus PP-OCR when its
+//! models are installed), `speech`, `scene` (indoor/outdoor,
 //! landscape, building, shop and room type from the ImageNet backbone,
 //! [`scene`]) and `geoclip` (country from the image content with GeoCLIP's
 //! heads and gallery, [`geoclip`]; needs the user-supplied CLIP ViT-L/14
@@ -187,6 +188,9 @@ pub enum ClueError {
     /// OCR failed.
     #[error("OCR failed")]
     Ocr(#[source] vidi_ocr::OcrError),
+    /// PP-OCR failed.
+    #[error("PP-OCR failed")]
+    PpOcr(#[source] vidi_ppocr::PpOcrError),
     /// The offline gazetteer could not be loaded.
     #[error("offline place data could not be loaded")]
     Geo(#[source] vidi_geo::LoadError),
@@ -261,8 +265,21 @@ pub fn extractors(only: Option<&[String]>, models_dir: &Path) -> Extractors {
         out.push(Box::new(CameraExtractor));
     }
     if wanted("ocr") {
-        match OcrExtractor::new() {
-            Ok(e) => out.push(Box::new(e)),
+        match OcrExtractor::load(models_dir) {
+            Ok(e) => {
+                if let Some(why) = e.ppocr_missing() {
+                    // Tesseract runs; the PP-OCR part is reported as not run.
+                    missing.push((
+                        "ocr-ppocr",
+                        ClueError::ModelMissing {
+                            extractor: "ocr",
+                            name: vidi_ppocr::MODEL_NAME.into(),
+                            why: format!("{why}; OCR runs with tesseract alone"),
+                        },
+                    ));
+                }
+                out.push(Box::new(e));
+            }
             Err(e) => missing.push(("ocr", e)),
         }
     }

@@ -1,10 +1,18 @@
-//! OCR: text read in images and video frames (tesseract), with word boxes,
-//! and the language and script of that text.
+//! OCR: text read in images and video frames, with boxes, and the language
+//! and script of that text.
+//!
+//! Two engines: tesseract (every image; Latin-script set plus Cyrillic,
+//! Arabic and Thai passes, and Chinese, Japanese and Korean passes when
+//! their language packs are installed) and, when its models are installed,
+//! PP-OCR (`vidi-ppocr`), which reads Chinese and signs far better. Their
+//! outputs are merged region by region ([`merge`]); each text clue says
+//! which engine read it (`detail.engine`).
 //!
 //! A video is read on a few frames spread over its length ([`VIDEO_FRAMES`]);
 //! the same text read on several frames becomes one clue whose time range
 //! runs from the first to the last frame it was read on.
 
+mod merge;
 mod video;
 
 use std::collections::BTreeMap;
@@ -18,6 +26,7 @@ use vidi_ocr::{Ocr, OcrConfig, RgbImageRef};
 use vidi_types::{Cancel, MediaKind, MediaRecord};
 
 use crate::{Clue, ClueError, ClueExtractor, ClueInput, ClueKind, ModelRef, Region, read_bytes};
+use merge::{Candidate, Engine};
 
 /// Frames of a video read by OCR.
 pub(crate) const VIDEO_FRAMES: usize = 6;
@@ -25,15 +34,26 @@ pub(crate) const VIDEO_FRAMES: usize = 6;
 /// Where Debian's tesseract-ocr packages put the traineddata.
 const DEBIAN_TESSDATA: &str = "/usr/share/tesseract-ocr/5/tessdata";
 
-/// Text and text language of images. Engines are pooled (one per thread
-/// at a time: a tesseract engine is not `Sync`).
+/// Text and text language of images. Tesseract engines are pooled (one per
+/// thread at a time: a tesseract engine is not `Sync`); the PP-OCR pipeline
+/// is shared.
 #[derive(Debug)]
 pub struct OcrExtractor {
     config: OcrConfig,
     pool: Mutex<Vec<Ocr>>,
     model: ModelRef,
     limits: vidi_media::Limits,
+    pp: Option<vidi_ppocr::PpOcr>,
+    pp_missing: Option<String>,
 }
+
+/// Tesseract passes for Chinese, Japanese and Korean: (OSD script name,
+/// ISO 15924, languages). Added only when the language pack is installed.
+const CJK_PASSES: [(&str, &str, &str); 3] = [
+    ("Han", "Hani", "chi_sim+eng"),
+    ("Japanese", "Jpan", "jpn+eng"),
+    ("Korean", "Hang", "kor+eng"),
+];
 
 /// Every tesseract language pack a configuration uses.
 fn languages(config: &OcrConfig) -> Vec<String> {
@@ -110,7 +130,63 @@ impl OcrExtractor {
             pool: Mutex::new(Vec::new()),
             model,
             limits: vidi_media::Limits::default(),
+            pp: None,
+            pp_missing: None,
         })
+    }
+
+    /// The extractor vidi runs: tesseract with the default languages plus
+    /// the CJK passes whose language packs are installed, and PP-OCR from
+    /// `models_dir` when its models are installed (else tesseract alone;
+    /// [`OcrExtractor::ppocr_missing`] says why).
+    pub fn load(models_dir: &Path) -> Result<OcrExtractor, ClueError> {
+        let mut config = OcrConfig::default();
+        let dir = config
+            .tessdata
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEBIAN_TESSDATA));
+        for (osd, iso, langs) in CJK_PASSES {
+            let installed = langs
+                .split('+')
+                .all(|l| dir.join(format!("{l}.traineddata")).is_file());
+            if installed {
+                config.script_passes.push(vidi_ocr::ScriptPass {
+                    osd_script: osd.into(),
+                    iso15924: iso.into(),
+                    languages: langs.into(),
+                    psm: None,
+                });
+            }
+        }
+        let mut e = Self::with_config(config)?;
+        match vidi_ppocr::PpOcr::from_models_dir(models_dir, vidi_ppocr::PpOcrConfig::default()) {
+            Ok(pp) => e = e.with_ppocr(pp),
+            Err(err) => {
+                tracing::warn!(error = %err, "PP-OCR not available: OCR runs with tesseract alone");
+                e.pp_missing = Some(error_chain(&err));
+            }
+        }
+        Ok(e)
+    }
+
+    /// Add a loaded PP-OCR pipeline (its model SHA-256 joins the
+    /// extractor's model identity).
+    pub fn with_ppocr(mut self, pp: vidi_ppocr::PpOcr) -> OcrExtractor {
+        let mut h = sha2::Sha256::new();
+        h.update(self.model.sha256.as_bytes());
+        h.update(pp.sha256().as_bytes());
+        self.model = ModelRef {
+            name: format!("{}+{}", self.model.name, vidi_ppocr::MODEL_NAME),
+            sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        };
+        self.pp = Some(pp);
+        self.pp_missing = None;
+        self
+    }
+
+    /// Why PP-OCR is not used, when [`OcrExtractor::load`] could not load it.
+    pub fn ppocr_missing(&self) -> Option<&str> {
+        self.pp_missing.as_deref()
     }
 
     fn engine(&self) -> Result<Ocr, ClueError> {
@@ -125,6 +201,18 @@ impl OcrExtractor {
             p.push(e);
         }
     }
+}
+
+/// An error and its sources on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
 }
 
 fn region(b: &vidi_ocr::BBox) -> Region {
@@ -192,6 +280,18 @@ impl OcrExtractor {
         if cancel.is_cancelled() {
             return Err(ClueError::Cancelled);
         }
+        let pp_lines = match &self.pp {
+            Some(pp) => {
+                let view = vidi_ppocr::RgbView::new(img.width, img.height, &img.rgb)
+                    .map_err(ClueError::PpOcr)?;
+                match pp.recognize(view, Some(cancel)) {
+                    Ok(l) => l,
+                    Err(vidi_ppocr::PpOcrError::Cancelled) => return Err(ClueError::Cancelled),
+                    Err(e) => return Err(ClueError::PpOcr(e)),
+                }
+            }
+            None => Vec::new(),
+        };
         let clue = |kind, value: String, confidence: f32, region, detail| Clue {
             kind,
             value,
@@ -203,7 +303,7 @@ impl OcrExtractor {
             time_range: None,
             detail,
         };
-        let mut out = Vec::new();
+        let mut tess = Vec::new();
         for b in &result.blocks {
             let lines =
                 &result.lines[b.first_line..(b.first_line + b.line_count).min(result.lines.len())];
@@ -226,15 +326,36 @@ impl OcrExtractor {
                     |w| json!({"text": w.text, "box": region(&w.bbox), "confidence": w.confidence}),
                 )
                 .collect();
+            tess.push(Candidate {
+                text: b.text.clone(),
+                confidence: conf,
+                region: region(&b.bbox),
+                engine: Engine::Tesseract,
+                detail: json!({"engine": "tesseract", "words": words, "tesseract": result.model, "rotation": result.rotation}),
+            });
+        }
+        let pp: Vec<Candidate> = pp_lines.iter().map(merge::from_pp).collect();
+        let merged = if self.pp.is_some() {
+            merge::merge(tess, pp)
+        } else {
+            tess
+        };
+        let languages = if self.pp.is_some() {
+            merge::languages(&merged)
+        } else {
+            result.languages.clone()
+        };
+        let mut out = Vec::new();
+        for c in merged {
             out.push(clue(
                 ClueKind::Text,
-                b.text.clone(),
-                conf,
-                Some(region(&b.bbox)),
-                json!({"words": words, "tesseract": result.model, "rotation": result.rotation}),
+                c.text,
+                c.confidence,
+                Some(c.region),
+                c.detail,
             ));
         }
-        for g in &result.languages {
+        for g in &languages {
             out.push(clue(
                 ClueKind::TextLanguage,
                 g.lang.clone(),

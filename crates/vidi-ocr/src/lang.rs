@@ -251,6 +251,16 @@ pub fn detect_language(text: &str) -> Option<LanguageGuess> {
             script: script.to_owned(),
         });
     }
+    // Han without any kana: Chinese (Japanese running text nearly always
+    // has kana), but a kanji-only Japanese sign reads the same, hence the
+    // lower confidence. Trigram models are no help on a few ideographs.
+    if script == "Hani" {
+        return Some(LanguageGuess {
+            lang: "zh".to_owned(),
+            confidence: (0.75 * script_share).clamp(0.0, 1.0),
+            script: script.to_owned(),
+        });
+    }
     let info = whatlang::detect(text)?;
     let lang = dutch_not_afrikaans(text, info.lang());
     let mut confidence = info.confidence() as f32 * script_share;
@@ -296,6 +306,11 @@ mod tests {
             Some("ru")
         );
         assert_eq!(lang("ยินดีต้อนรับสู่กรุงเทพมหานคร").as_deref(), Some("th"));
+        let zh = detect_language("欢迎光临上海大酒店").unwrap();
+        assert_eq!((zh.lang.as_str(), zh.script.as_str()), ("zh", "Hani"));
+        assert!(zh.confidence >= 0.5 && zh.confidence < 0.8, "{zh:?}");
+        assert_eq!(lang("いらっしゃいませ東京駅").as_deref(), Some("ja"));
+        assert_eq!(lang("환영합니다 부산 시청").as_deref(), Some("ko"));
         assert_eq!(lang("ممنوع التدخين في هذا المكان").as_deref(), Some("ar"));
     }
 

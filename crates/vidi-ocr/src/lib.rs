@@ -31,7 +31,9 @@ pub use prep::RgbImageRef;
 
 /// Version of this extractor's output; bump when results change for the
 /// same input (new traineddata, other defaults, other post-processing).
-pub const EXTRACTOR_VERSION: u32 = 1;
+/// 2: vidi-clues' `ocr` adds Chinese/Japanese/Korean passes and merges
+/// PP-OCR lines region by region.
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// The libtesseract version linked at run time (e.g. `5.3.0`).
 pub fn tesseract_version() -> String {

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout)]
 
 mod geoclip;
+mod ocr_signs;
 mod scene;
 
 use std::path::PathBuf;
