@@ -10,7 +10,8 @@ PACKAGES=(
   tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-nld tesseract-ocr-deu
   tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-pol
   tesseract-ocr-rus tesseract-ocr-ara tesseract-ocr-tha
-  fonts-dejavu-core fonts-noto-core   # synthetic signs in the tests and benches
+  tesseract-ocr-chi-sim tesseract-ocr-jpn tesseract-ocr-kor   # CJK passes next to PP-OCR (Hangul, kana)
+  fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # synthetic signs in the tests and benches
 )
 
 missing=()
