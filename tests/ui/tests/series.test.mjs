@@ -62,7 +62,7 @@ test('find-similar: the panel shows hits under the wellness rules, or says why i
   assert.equal(api.status, 200);
   await page.goto(`${BASE}/#/media/${sha}?case=${encodeURIComponent(DETAIL_CASE)}`);
   await page.click('#find-similar');
-  await page.waitForSelector('#similar .cell, #similar p');
+  await page.waitForSelector('#similar-hits, #similar-unavailable, #similar .error');
   if (api.body.available === false) {
     assert.equal(await page.getAttribute('#similar-unavailable', 'data-code'), api.body.code);
   } else {

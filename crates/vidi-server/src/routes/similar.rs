@@ -53,16 +53,27 @@ type Cache = HashMap<CacheKey, (EmbeddingStats, Arc<SimilarIndex>)>;
 /// were loaded at (a change reloads).
 static INDEXES: Mutex<Option<Cache>> = Mutex::new(None);
 
+/// Held while an index is loaded or rebuilt.
+static OPENING: Mutex<()> = Mutex::new(());
+
+fn cached(ck: &CacheKey, now: &EmbeddingStats) -> Option<Arc<SimilarIndex>> {
+    let guard = INDEXES.lock().unwrap_or_else(|p| p.into_inner());
+    match guard.as_ref().and_then(|m| m.get(ck)) {
+        Some((stats, idx)) if stats == now => Some(idx.clone()),
+        _ => None,
+    }
+}
+
 fn index_for(state: &AppState, s: &Store, key: &ModelKey) -> Result<Arc<SimilarIndex>, ApiError> {
     let ck = (state.root(), key.name.clone(), key.sha256.clone());
     let now = s.embedding_stats(key)?;
-    {
-        let guard = INDEXES.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((stats, idx)) = guard.as_ref().and_then(|m| m.get(&ck))
-            && *stats == now
-        {
-            return Ok(idx.clone());
-        }
+    if let Some(idx) = cached(&ck, &now) {
+        return Ok(idx);
+    }
+    // One load or rebuild at a time (it may write the index file).
+    let _opening = OPENING.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(idx) = cached(&ck, &now) {
+        return Ok(idx);
     }
     let idx = Arc::new(SimilarIndex::open(state.workspace(), key).map_err(|e| internal(&e))?);
     let mut guard = INDEXES.lock().unwrap_or_else(|p| p.into_inner());

@@ -2,6 +2,7 @@
 
 mod auth;
 mod common;
+mod errors;
 mod leads;
 mod misc;
 mod need_to_know;
