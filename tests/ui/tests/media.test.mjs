@@ -39,7 +39,8 @@ test('media view: hashes, metadata, clues drawn as boxes, links, hypotheses, sim
   }
   for (const hy of m.hypotheses || []) assert.ok((await page.textContent('#hypotheses')).includes(hy.country));
   await page.click('#find-similar');
-  await page.waitForSelector('#similar .cell, #similar p');
+  await page.waitForSelector('#similar-hits, #similar-unavailable, #similar .error');
+  assert.equal(await page.locator('#similar .error').count(), 0, 'find-similar answered without an error');
   const sim = page.locator('#similar .cell');
   if (await sim.count()) assert.match(await page.$eval('#similar .media-el', (e) => getComputedStyle(e).filter), /blur/);
   console.log(`# media view: ${withRegion.length} boxes, ${(m.clues || []).length} clues, ${(m.links || []).length} links, ${await sim.count()} similar`);
