@@ -361,3 +361,91 @@ fn accounts_validate_input() {
     let agencies = f.store.agencies().unwrap();
     assert_eq!(agencies[0].name.as_deref(), Some("Agency A"));
 }
+
+#[test]
+fn clues_series_and_embeddings_are_read_within_the_scope() {
+    let mut f = fixture();
+    let row = |value: &str| crate::store::ClueRow {
+        kind: "gps_place".into(),
+        value: value.into(),
+        confidence: 1.0,
+        extractor: "t".into(),
+        version: 1,
+        model_name: None,
+        model_sha256: None,
+        region: None,
+        time_range: None,
+        detail: serde_json::Value::Null,
+    };
+    for (n, c) in [(1u8, "BE"), (3, "NL"), (4, "NL")] {
+        f.store
+            .put_clues(&sha(n), "t", "t/1", &[row(c)], None)
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    let r = f.store.scoped_clues_by_media(&f.a, None, |sha, rows| {
+        seen.push((sha.to_owned(), rows.len()));
+    });
+    assert_eq!(r.unwrap(), Some(()));
+    assert_eq!(
+        seen,
+        vec![(sha(1).to_hex(), 1)],
+        "A sees media 1's clues only"
+    );
+    assert_eq!(
+        f.store
+            .scoped_clues_by_media(&f.a, Some("B-1"), |_, _| panic!("hidden"))
+            .unwrap(),
+        None
+    );
+
+    // The series filter takes a visible series (id or name) only.
+    let s = f.store.create_series("S", "t").unwrap();
+    f.store.add_to_series(s, &[sha(1), sha(3)], "t").unwrap();
+    let hidden = f.store.create_series("Hidden", "t").unwrap();
+    f.store.add_to_series(hidden, &[sha(4)], "t").unwrap();
+    let page = |f: &Fixture, scope: &Scope, case: &str, filter: MediaFilter| {
+        f.store
+            .scoped_media_page(scope, case, &filter, 10, None)
+            .unwrap()
+            .unwrap()
+            .total
+    };
+    let by = |key: String| MediaFilter {
+        series: Some(key),
+        ..MediaFilter::default()
+    };
+    assert_eq!(page(&f, &f.a, "A-1", by(s.to_string())), 1);
+    assert_eq!(page(&f, &f.a, "A-1", by("S".into())), 1);
+    assert_eq!(page(&f, &f.a, "A-1", by(hidden.to_string())), 0);
+    assert_eq!(page(&f, &f.b, "B-1", by("Hidden".into())), 1);
+    let only = MediaFilter {
+        media_in: Some(vec![sha(2).to_hex(), sha(3).to_hex()]),
+        ..MediaFilter::default()
+    };
+    assert_eq!(page(&f, &f.a, "A-1", only), 1);
+    let item = f.store.scoped_media(&f.a, &sha(1)).unwrap().unwrap();
+    assert_eq!(item.series, vec!["S".to_owned()]);
+
+    // Embedding models and the visible embedded count.
+    assert!(f.store.embedding_models().unwrap().is_empty());
+    let key = crate::embeddings::ModelKey {
+        name: "m@r".into(),
+        sha256: "cd".repeat(32),
+        dim: 2,
+    };
+    for n in [1u8, 3, 4] {
+        let region = crate::embeddings::StoredRegion {
+            index: 0,
+            x: 0,
+            y: 0,
+            width: 1,
+            height: 1,
+            vector: vec![1.0, 0.0],
+        };
+        f.store.put_embeddings(&sha(n), &key, &[region]).unwrap();
+    }
+    assert_eq!(f.store.embedding_models().unwrap(), vec![key.clone()]);
+    assert_eq!(f.store.scoped_embedded_count(&f.a, &key).unwrap(), 1);
+    assert_eq!(f.store.scoped_embedded_count(&f.b, &key).unwrap(), 2);
+}
