@@ -1,21 +1,29 @@
 //! The index file: `VIDIANN\0`, format version, header, centroids, lists,
 //! then the SHA-256 of everything before it. Little-endian throughout.
 //!
-//! Header: version u32, dim u32, lists u32 (0 = flat), len u64,
-//! trained_at u64, min_train u64, retrain_growth u64, train_per_list u64,
-//! iterations u64, seed u64. Then `lists * dim` f32 centroids; then for each
-//! list (one when flat): count u64, `count` u64 ids, `count * dim` f32.
+//! Header: version u32, dim u32, lists u32 (0 = flat), stored dimension
+//! `sdim` u32 (`dim`, or the projection's output), compressed u32 (0 or
+//! 1), len u64, trained_at u64, min_train u64, retrain_growth u64,
+//! train_per_list u64, iterations u64, seed u64. When compressed: the
+//! projection's kept energy f32, its `dim` f32 mean and its `sdim * dim`
+//! f32 rows. Then
+//! `lists * sdim` f32 centroids; then for each list (one when flat): count
+//! u64, `count` u64 ids, then `count * sdim` f32 (plain) or `count * sdim`
+//! i8 codes and `count` f32 scales (compressed).
+//!
+//! Version 1 (no projection) is not read: callers rebuild the index from
+//! their vectors (a typed [`AnnError::Version`]), never misread it.
 
 use std::io::Write;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::{AnnError, Index, IndexParams, List};
+use crate::{AnnError, Index, IndexParams, List, Projection};
 
 const MAGIC: &[u8; 8] = b"VIDIANN\0";
 /// The file format version this code writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 impl Index {
     /// The index as file bytes.
@@ -25,6 +33,8 @@ impl Index {
         b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         b.extend_from_slice(&(self.dim as u32).to_le_bytes());
         b.extend_from_slice(&(self.lists() as u32).to_le_bytes());
+        b.extend_from_slice(&(self.sdim as u32).to_le_bytes());
+        b.extend_from_slice(&u32::from(self.projection.is_some()).to_le_bytes());
         let p = &self.params;
         for v in [
             self.len,
@@ -37,6 +47,12 @@ impl Index {
             b.extend_from_slice(&(v as u64).to_le_bytes());
         }
         b.extend_from_slice(&p.seed.to_le_bytes());
+        if let Some(pr) = &self.projection {
+            b.extend_from_slice(&pr.energy.to_le_bytes());
+            for v in pr.mean.iter().chain(&pr.rows) {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+        }
         for v in &self.centroids {
             b.extend_from_slice(&v.to_le_bytes());
         }
@@ -46,6 +62,10 @@ impl Index {
                 b.extend_from_slice(&id.to_le_bytes());
             }
             for v in &l.vecs {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+            b.extend(l.codes.iter().map(|c| c.to_le_bytes()[0]));
+            for v in &l.scales {
                 b.extend_from_slice(&v.to_le_bytes());
             }
         }
@@ -112,6 +132,15 @@ impl Index {
         let t = "truncated header";
         let dim = r.u32().ok_or(corrupt(t))? as usize;
         let nlists = r.u32().ok_or(corrupt(t))? as usize;
+        let sdim = r.u32().ok_or(corrupt(t))? as usize;
+        let compressed = match r.u32().ok_or(corrupt(t))? {
+            0 => false,
+            1 => true,
+            _ => return Err(corrupt("invalid compression flag")),
+        };
+        if sdim == 0 || sdim > dim || (!compressed && sdim != dim) {
+            return Err(corrupt("stored dimension out of range"));
+        }
         let mut h = [0u64; 7];
         for v in &mut h {
             *v = r.u64().ok_or(corrupt(t))?;
@@ -125,10 +154,29 @@ impl Index {
             seed: h[6],
         };
         let mut idx = Index::new(dim, params).map_err(|_| corrupt("invalid parameters"))?;
+        if compressed {
+            let energy = r.f32s(1).ok_or(corrupt(t))?[0];
+            let mean = r.f32s(dim).ok_or(corrupt("truncated projection"))?;
+            let n = sdim
+                .checked_mul(dim)
+                .ok_or(corrupt("projection out of range"))?;
+            let rows = r.f32s(n).ok_or(corrupt("truncated projection"))?;
+            if !energy.is_finite() || rows.iter().chain(&mean).any(|v| !v.is_finite()) {
+                return Err(corrupt("non-finite values"));
+            }
+            idx.projection = Some(Projection {
+                dim,
+                out: sdim,
+                mean,
+                rows,
+                energy,
+            });
+            idx.sdim = sdim;
+        }
         let len = small(h[0])?;
         idx.trained_at = small(h[1])?;
         let n_c = nlists
-            .checked_mul(dim)
+            .checked_mul(sdim)
             .ok_or(corrupt("centroids out of range"))?;
         idx.centroids = r.f32s(n_c).ok_or(corrupt("truncated centroids"))?;
         let stored_lists = nlists.max(1);
@@ -137,10 +185,26 @@ impl Index {
         for _ in 0..stored_lists {
             let count = small(r.u64().ok_or(corrupt("truncated list"))?)?;
             let ids = r.u64s(count).ok_or(corrupt("truncated list ids"))?;
-            let n = count.checked_mul(dim).ok_or(corrupt("list out of range"))?;
-            let vecs = r.f32s(n).ok_or(corrupt("truncated list vectors"))?;
+            let n = count
+                .checked_mul(sdim)
+                .ok_or(corrupt("list out of range"))?;
+            let mut l = List {
+                ids,
+                ..List::default()
+            };
+            if compressed {
+                l.codes = r
+                    .take(n)
+                    .ok_or(corrupt("truncated list codes"))?
+                    .iter()
+                    .map(|b| i8::from_le_bytes([*b]))
+                    .collect();
+                l.scales = r.f32s(count).ok_or(corrupt("truncated list scales"))?;
+            } else {
+                l.vecs = r.f32s(n).ok_or(corrupt("truncated list vectors"))?;
+            }
             total = total.saturating_add(count);
-            idx.lists.push(List { ids, vecs });
+            idx.lists.push(l);
         }
         if r.at != body.len() {
             return Err(corrupt("trailing bytes"));
@@ -152,23 +216,27 @@ impl Index {
             || idx
                 .lists
                 .iter()
-                .any(|l| l.vecs.iter().any(|v| !v.is_finite()))
+                .any(|l| l.vecs.iter().chain(&l.scales).any(|v| !v.is_finite()))
         {
             return Err(corrupt("non-finite values"));
         }
         idx.len = len;
         if nlists > 0 {
-            idx.min_cos = idx
-                .lists
-                .iter()
-                .zip(idx.centroids.chunks_exact(dim))
-                .map(|(l, c)| {
-                    l.vecs
-                        .chunks_exact(dim)
-                        .map(|v| crate::dot(v, c))
-                        .fold(1.0f32, f32::min)
-                })
-                .collect();
+            let mut buf = Vec::with_capacity(sdim);
+            let mut min_cos = Vec::with_capacity(nlists);
+            for (l, c) in idx.lists.iter().zip(idx.centroids.chunks_exact(sdim)) {
+                let mut m = 1.0f32;
+                for i in 0..l.ids.len() {
+                    buf.clear();
+                    idx.row(l, i, &mut buf);
+                    let n = crate::dot(&buf, &buf).sqrt();
+                    if n > 0.0 {
+                        m = m.min(crate::dot(&buf, c) / n);
+                    }
+                }
+                min_cos.push(m);
+            }
+            idx.min_cos = min_cos;
         }
         Ok(idx)
     }

@@ -19,9 +19,11 @@
 mod error;
 mod file;
 mod kmeans;
+mod pca;
 
 pub use error::AnnError;
 pub use file::FORMAT_VERSION;
+pub use pca::{Projection, ProjectionSpec};
 
 /// Parameters of an index (kept in its file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,10 +61,14 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// One inverted list: ids and either `f32` vectors or, in a compressed
+/// index, int8 codes with one scale per vector.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct List {
     ids: Vec<u64>,
     vecs: Vec<f32>,
+    codes: Vec<i8>,
+    scales: Vec<f32>,
 }
 
 /// The index.
@@ -70,7 +76,13 @@ struct List {
 pub struct Index {
     dim: usize,
     params: IndexParams,
-    /// `lists.len()` x `dim` unit vectors; empty while untrained.
+    /// When set, vectors are projected to `projection.out()` dimensions
+    /// and stored as int8 codes (scores are then approximate).
+    projection: Option<Projection>,
+    /// Dimension of the stored vectors and centroids (`dim`, or the
+    /// projection's output).
+    sdim: usize,
+    /// `lists.len()` x `sdim` unit vectors; empty while untrained.
     centroids: Vec<f32>,
     /// One list per centroid, or a single flat list while untrained.
     lists: Vec<List>,
@@ -156,12 +168,36 @@ impl Index {
         Ok(Index {
             dim,
             params,
+            projection: None,
+            sdim: dim,
             centroids: Vec::new(),
             lists: vec![List::default()],
             min_cos: Vec::new(),
             len: 0,
             trained_at: 0,
         })
+    }
+
+    /// An empty compressed index: vectors of `projection.dim()` dimensions
+    /// are projected to `projection.out()` and stored as int8 codes (one
+    /// byte per dimension plus a 4-byte scale per vector). Search scores
+    /// are approximate: rescore the short list with the original vectors.
+    pub fn new_compressed(params: IndexParams, projection: Projection) -> Result<Index, AnnError> {
+        let mut idx = Index::new(projection.dim(), params)?;
+        idx.sdim = projection.out();
+        idx.projection = Some(projection);
+        Ok(idx)
+    }
+
+    /// The projection of a compressed index.
+    pub fn projection(&self) -> Option<&Projection> {
+        self.projection.as_ref()
+    }
+
+    /// Whether search scores are exact cosines (false for a compressed
+    /// index).
+    pub fn exact_scores(&self) -> bool {
+        self.projection.is_none()
     }
 
     /// Dimension of the vectors.
@@ -181,7 +217,7 @@ impl Index {
 
     /// Number of inverted lists (0 while the index is flat).
     pub fn lists(&self) -> usize {
-        self.centroids.len() / self.dim
+        self.centroids.len() / self.sdim
     }
 
     /// The parameters.
@@ -220,6 +256,14 @@ impl Index {
         for v in vectors.chunks_exact(self.dim) {
             self.check(v)?;
         }
+        let projected;
+        let vectors = match &self.projection {
+            Some(p) => {
+                projected = p.project_rows(vectors);
+                &projected[..]
+            }
+            None => vectors,
+        };
         let mut start = 0;
         while start < ids.len() {
             // Insert up to the next (re)training point, then train.
@@ -230,7 +274,10 @@ impl Index {
             };
             let room = next_train.saturating_sub(self.len).max(1);
             let end = (start + room).min(ids.len());
-            self.add_assigned(&ids[start..end], &vectors[start * self.dim..end * self.dim]);
+            self.add_assigned(
+                &ids[start..end],
+                &vectors[start * self.sdim..end * self.sdim],
+            );
             if self.len >= next_train {
                 self.train();
             }
@@ -239,24 +286,52 @@ impl Index {
         Ok(())
     }
 
+    /// Add rows of `sdim` values (already projected) to their lists.
     fn add_assigned(&mut self, ids: &[u64], vectors: &[f32]) {
+        let d = self.sdim;
+        let compressed = self.projection.is_some();
+        let push = |l: &mut List, id: u64, v: &[f32]| {
+            l.ids.push(id);
+            if compressed {
+                let s = pca::quantise(v, &mut l.codes);
+                l.scales.push(s);
+            } else {
+                l.vecs.extend_from_slice(v);
+            }
+        };
         if self.centroids.is_empty() {
-            self.lists[0].ids.extend_from_slice(ids);
-            self.lists[0].vecs.extend_from_slice(vectors);
+            for (id, v) in ids.iter().zip(vectors.chunks_exact(d)) {
+                push(&mut self.lists[0], *id, v);
+            }
         } else {
             let k = self.lists();
-            let a = kmeans::assign(vectors, &self.centroids, self.dim, k);
+            let a = kmeans::assign(vectors, &self.centroids, d, k);
             self.min_cos.resize(k, 1.0);
-            for ((id, v), (j, _)) in ids.iter().zip(vectors.chunks_exact(self.dim)).zip(a) {
+            for ((id, v), (j, _)) in ids.iter().zip(vectors.chunks_exact(d)).zip(a) {
                 let j = j as usize;
-                let c = &self.centroids[j * self.dim..(j + 1) * self.dim];
-                self.min_cos[j] = self.min_cos[j].min(dot(v, c));
-                let l = &mut self.lists[j];
-                l.ids.push(*id);
-                l.vecs.extend_from_slice(v);
+                let c = &self.centroids[j * d..(j + 1) * d];
+                let n = dot(v, v).sqrt();
+                let cos = if n > 0.0 { dot(v, c) / n } else { 1.0 };
+                self.min_cos[j] = self.min_cos[j].min(cos);
+                push(&mut self.lists[j], *id, v);
             }
         }
         self.len += ids.len();
+    }
+
+    /// Row `i` of list `l` as `sdim` floats (decoded when compressed).
+    fn row(&self, l: &List, i: usize, out: &mut Vec<f32>) {
+        let d = self.sdim;
+        if self.projection.is_some() {
+            let s = l.scales[i];
+            out.extend(
+                l.codes[i * d..(i + 1) * d]
+                    .iter()
+                    .map(|c| f32::from(*c) * s),
+            );
+        } else {
+            out.extend_from_slice(&l.vecs[i * d..(i + 1) * d]);
+        }
     }
 
     /// (Re)train the centroids on the current vectors and redistribute
@@ -266,13 +341,16 @@ impl Index {
         if n < 2 {
             return;
         }
+        let d = self.sdim;
         let k = ((n as f64).sqrt().round() as usize).clamp(1, 65536);
-        // All vectors in list order (deterministic), ids alongside.
+        // All rows in list order (deterministic), ids alongside; a
+        // compressed index keeps its codes (decoded batch by batch below).
+        let lists = std::mem::take(&mut self.lists);
         let mut ids = Vec::with_capacity(n);
-        let mut all = Vec::with_capacity(n * self.dim);
-        for l in self.lists.drain(..) {
-            ids.extend(l.ids);
-            all.extend(l.vecs);
+        let mut where_: Vec<(u32, u32)> = Vec::with_capacity(n);
+        for (li, l) in lists.iter().enumerate() {
+            ids.extend_from_slice(&l.ids);
+            where_.extend((0..l.ids.len()).map(|i| (li as u32, i as u32)));
         }
         // Training sample: a seeded choice of rows.
         let want = k.saturating_mul(self.params.train_per_list).min(n);
@@ -284,26 +362,41 @@ impl Index {
         }
         let mut sample_rows: Vec<usize> = order[..want].to_vec();
         sample_rows.sort_unstable();
-        let mut sample = Vec::with_capacity(want * self.dim);
+        let mut sample = Vec::with_capacity(want * d);
         for &r in &sample_rows {
-            sample.extend_from_slice(&all[r * self.dim..(r + 1) * self.dim]);
+            let (li, i) = where_[r];
+            self.row(&lists[li as usize], i as usize, &mut sample);
         }
-        self.centroids = kmeans::train(
-            &sample,
-            self.dim,
-            k,
-            self.params.iterations,
-            self.params.seed,
-        );
+        self.centroids = kmeans::train(&sample, d, k, self.params.iterations, self.params.seed);
+        drop(sample);
         self.lists = vec![List::default(); k];
         self.min_cos = vec![1.0; k];
         self.len = 0;
         self.trained_at = n;
         tracing::debug!(vectors = n, lists = k, "ANN index trained");
-        self.add_assigned(&ids, &all);
+        const BATCH: usize = 4096;
+        let mut buf = Vec::with_capacity(BATCH * d);
+        for (chunk_ids, chunk_where) in ids.chunks(BATCH).zip(where_.chunks(BATCH)) {
+            buf.clear();
+            for &(li, i) in chunk_where {
+                self.row(&lists[li as usize], i as usize, &mut buf);
+            }
+            self.add_assigned(chunk_ids, &buf);
+        }
+        drop(lists);
         for l in &mut self.lists {
             l.ids.shrink_to_fit();
             l.vecs.shrink_to_fit();
+            l.codes.shrink_to_fit();
+            l.scales.shrink_to_fit();
+        }
+    }
+
+    /// The query in the stored space (projected when compressed).
+    fn stored_query(&self, query: &[f32]) -> Vec<f32> {
+        match &self.projection {
+            Some(p) => p.project(query),
+            None => query.to_vec(),
         }
     }
 
@@ -311,6 +404,7 @@ impl Index {
     /// lists (all of them when the index is flat), best first.
     pub fn search(&self, query: &[f32], k: usize, nprobe: usize) -> Result<Vec<Hit>, AnnError> {
         self.check(query)?;
+        let query = &self.stored_query(query)[..];
         let mut top = TopK::new(k);
         if self.centroids.is_empty() {
             self.scan(&self.lists[0], query, &mut top);
@@ -318,7 +412,7 @@ impl Index {
         }
         let mut order: Vec<(f32, usize)> = self
             .centroids
-            .chunks_exact(self.dim)
+            .chunks_exact(self.sdim)
             .enumerate()
             .map(|(j, c)| (dot(c, query), j))
             .collect();
@@ -347,30 +441,37 @@ impl Index {
         max_probe: usize,
     ) -> Result<(Vec<Hit>, SearchStats), AnnError> {
         self.check(query)?;
+        let query = &self.stored_query(query)[..];
+        let exact = self.projection.is_none();
         let mut top = TopK::new(k);
         let mut stats = SearchStats::default();
         if self.centroids.is_empty() {
             self.scan(&self.lists[0], query, &mut top);
             stats.lists_scanned = 1;
             stats.vectors_scanned = self.lists[0].ids.len();
-            stats.exact = true;
+            stats.exact = exact;
             return Ok((top.hits, stats));
         }
+        // A compressed index bounds the cosines of normalised projections
+        // (then scaled by the query's projected length): a guide for the
+        // order and the stop, not a proof.
+        let qn = dot(query, query).sqrt();
+        let qscale = if exact || qn == 0.0 { 1.0 } else { qn };
         // Upper bound of the cosine between the query and any unit vector
         // within angle r of a centroid at angle t: cos(max(0, t - r)).
         let mut order: Vec<(f32, usize)> = self
             .centroids
-            .chunks_exact(self.dim)
+            .chunks_exact(self.sdim)
             .enumerate()
             .filter(|(j, _)| !self.lists[*j].ids.is_empty())
             .map(|(j, c)| {
-                let t = dot(c, query).clamp(-1.0, 1.0).acos();
+                let t = (dot(c, query) / qscale).clamp(-1.0, 1.0).acos();
                 let r = self.min_cos[j].clamp(-1.0, 1.0).acos();
-                ((t - r).max(0.0).cos() + 1e-4, j)
+                ((t - r).max(0.0).cos() * qscale + 1e-4, j)
             })
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        stats.exact = true;
+        stats.exact = exact;
         for (n, &(bound, j)) in order.iter().enumerate() {
             let full = k > 0 && top.hits.len() == k;
             if n >= min_probe.max(1) && full && top.hits.last().is_some_and(|h| h.score > bound) {
@@ -390,6 +491,7 @@ impl Index {
     /// The exact `k` nearest vectors (scans everything).
     pub fn exact(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, AnnError> {
         self.check(query)?;
+        let query = &self.stored_query(query)[..];
         let mut top = TopK::new(k);
         for l in &self.lists {
             self.scan(l, query, &mut top);
@@ -398,11 +500,25 @@ impl Index {
     }
 
     fn scan(&self, l: &List, q: &[f32], top: &mut TopK) {
-        for (id, v) in l.ids.iter().zip(l.vecs.chunks_exact(self.dim)) {
-            top.push(Hit {
-                id: *id,
-                score: dot(q, v),
-            });
+        if self.projection.is_some() {
+            for ((id, c), s) in l
+                .ids
+                .iter()
+                .zip(l.codes.chunks_exact(self.sdim))
+                .zip(&l.scales)
+            {
+                top.push(Hit {
+                    id: *id,
+                    score: pca::dot_i8(q, c) * s,
+                });
+            }
+        } else {
+            for (id, v) in l.ids.iter().zip(l.vecs.chunks_exact(self.sdim)) {
+                top.push(Hit {
+                    id: *id,
+                    score: dot(q, v),
+                });
+            }
         }
     }
 
@@ -413,8 +529,18 @@ impl Index {
             + self
                 .lists
                 .iter()
-                .map(|l| l.ids.capacity() * 8 + l.vecs.capacity() * 4 + 48)
+                .map(|l| {
+                    l.ids.capacity() * 8
+                        + l.vecs.capacity() * 4
+                        + l.codes.capacity()
+                        + l.scales.capacity() * 4
+                        + 96
+                })
                 .sum::<usize>()
+            + self
+                .projection
+                .as_ref()
+                .map_or(0, |p| p.rows.capacity() * 4)
     }
 }
 
@@ -491,6 +617,73 @@ mod tests {
         // A loaded index has the same derived bounds.
         let back = Index::from_bytes(std::path::Path::new("x"), &a.to_bytes()).unwrap();
         assert_eq!(back, a);
+    }
+
+    #[test]
+    fn compressed_index_finds_neighbours_and_round_trips() {
+        // Clustered data in a 16-d subspace of 64 dimensions, plus a
+        // little isotropic noise.
+        let dim = 64;
+        let mut r = kmeans::Rng(9);
+        let basis: Vec<Vec<f32>> = (0..16).map(|b| unit(1000 + b, dim)).collect();
+        let centres: Vec<Vec<f32>> = (0..20).map(|c| unit(2000 + c, 16)).collect();
+        let mut all = Vec::new();
+        for i in 0..3000usize {
+            let coef: Vec<f32> = centres[i % 20]
+                .iter()
+                .map(|x| x + ((r.next() % 2001) as f32 / 1000.0 - 1.0) * 0.3)
+                .collect();
+            let mut v = vec![0f32; dim];
+            for (c, b) in coef.iter().zip(&basis) {
+                for (x, y) in v.iter_mut().zip(b) {
+                    *x += c * y;
+                }
+            }
+            for x in &mut v {
+                *x += ((r.next() % 2001) as f32 / 1000.0 - 1.0) * 0.005;
+            }
+            let n = dot(&v, &v).sqrt();
+            v.iter_mut().for_each(|x| *x /= n);
+            all.extend(v);
+        }
+        let spec = ProjectionSpec {
+            out: 24,
+            centre: false,
+            whiten: 0.0,
+        };
+        let proj = Projection::fit(&all, dim, spec, 1).unwrap();
+        assert!(proj.energy() > 0.9, "energy {}", proj.energy());
+        let p = IndexParams {
+            min_train: 500,
+            ..IndexParams::default()
+        };
+        let mut plain = Index::new(dim, p).unwrap();
+        let mut comp = Index::new_compressed(p, proj).unwrap();
+        let ids: Vec<u64> = (0..3000).collect();
+        plain.extend(&ids, &all).unwrap();
+        comp.extend(&ids, &all).unwrap();
+        assert!(!comp.exact_scores());
+        assert!(comp.memory_bytes() * 3 < plain.memory_bytes());
+        let mut found = 0;
+        for qi in (0..3000).step_by(100) {
+            let q = &all[qi * dim..(qi + 1) * dim];
+            let truth: Vec<u64> = plain.exact(q, 10).unwrap().iter().map(|h| h.id).collect();
+            let (hits, st) = comp.search_bounded(q, 40, 1, usize::MAX).unwrap();
+            assert!(!st.exact);
+            found += truth
+                .iter()
+                .filter(|t| hits.iter().any(|h| h.id == **t))
+                .count();
+        }
+        // The 40-long approximate short list holds nearly all true top 10.
+        assert!(found >= 270, "found {found} of 300");
+        let back = Index::from_bytes(std::path::Path::new("x"), &comp.to_bytes()).unwrap();
+        let q = &all[..dim];
+        assert_eq!(
+            back.search(q, 10, 4).unwrap(),
+            comp.search(q, 10, 4).unwrap()
+        );
+        assert_eq!(back.to_bytes(), comp.to_bytes());
     }
 
     #[test]

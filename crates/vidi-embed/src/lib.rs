@@ -21,7 +21,12 @@
 //! Regions (on the 7x7 grid of cells): the whole image, the 2x2 windows of
 //! 4x4 cells (offsets 0 and 3: each about a third of the frame's area, the
 //! four overlapping in the middle), and the 3x3 windows of 3x3 cells
-//! (offsets 0, 2, 4: each about a fifth of the frame). All embeddings are
+//! (offsets 0, 2, 4: each about a fifth of the frame): [`GRID_REGIONS`].
+//! Then crops ([`CropSet`], by default the four corners and the centre at
+//! 60 % of each side), each embedded by a forward pass of its own at a
+//! smaller input (160 px): the grid cells of one 224 px pass see far
+//! beyond their window, so a scene filling a third of the frame beside
+//! unrelated content is only found through a crop pass. All embeddings are
 //! L2-normalised `f32`, so the cosine similarity is the dot product
 //! ([`Embedding::cosine`]).
 #![warn(missing_docs)]
@@ -41,10 +46,15 @@ pub const MAX_SIDE: u32 = 1 << 15;
 
 /// Version of the region scheme (windows and pooling): stored embeddings
 /// record it, so a change is noticed and media are re-embedded.
-pub const REGION_SCHEME: u32 = 1;
+pub const REGION_SCHEME: u32 = 2;
 
-/// Regions per image, including the whole image (index 0).
-pub const REGIONS_PER_IMAGE: usize = 14;
+/// Grid regions of the whole-image pass, including the whole image
+/// (index 0).
+pub const GRID_REGIONS: usize = 14;
+
+/// Regions per image with the default crops: the grid regions, then the
+/// [`CropSet::DEFAULT`] crops.
+pub const REGIONS_PER_IMAGE: usize = 19;
 
 /// An L2-normalised embedding.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,11 +254,28 @@ impl Backbone {
 
     /// The whole-image embedding of an interleaved RGB8 image.
     pub fn embed(&self, rgb: &[u8], width: u32, height: u32) -> Result<Embedding, EmbedError> {
-        Ok(self.analyse(rgb, width, height)?.whole)
+        Ok(self.analyse_with(rgb, width, height, &CropSet::NONE)?.whole)
     }
 
-    /// One forward pass: whole-image and region embeddings and logits.
+    /// One forward pass on the whole image: the whole-image and grid-region
+    /// embeddings and logits, no crop pass (`CropSet::NONE`; cheapest, for
+    /// classification). Same-scene search stores
+    /// `analyse_with(.., &CropSet::DEFAULT)` (region scheme
+    /// [`REGION_SCHEME`]).
     pub fn analyse(&self, rgb: &[u8], width: u32, height: u32) -> Result<Analysis, EmbedError> {
+        self.analyse_with(rgb, width, height, &CropSet::NONE)
+    }
+
+    /// One forward pass on the whole image (its 14 grid regions), then one
+    /// smaller pass per crop of `crops` (each crop's whole embedding is a
+    /// region, indices 14 and up).
+    pub fn analyse_with(
+        &self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+        crops: &CropSet,
+    ) -> Result<Analysis, EmbedError> {
         let (w, h) = (width as usize, height as usize);
         if width == 0
             || height == 0
@@ -263,19 +290,12 @@ impl Backbone {
             });
         }
         let spec = &self.input;
-        let mut x = ops::resize_rgb_planar(rgb, w, h, spec.width, spec.height);
-        let plane = spec.width * spec.height;
-        for c in 0..3 {
-            let (m, s) = (spec.mean[c], spec.std[c]);
-            for v in &mut x[c * plane..(c + 1) * plane] {
-                *v = (*v * spec.scale - m) / s;
-            }
-        }
         match &self.arch {
             Arch::MobileNetV2(net) => {
+                let x = self.prepare(rgb, w, h, spec.width, spec.height);
                 let (fmap, gh, gw) = net.features(&x, spec.height, spec.width);
                 let windows = region_windows(gw, gh);
-                let mut regions = Vec::with_capacity(windows.len());
+                let mut regions = Vec::with_capacity(windows.len() + crops.count());
                 let mut pooled_whole = Vec::new();
                 for (index, &(cx, cy, cw, ch)) in windows.iter().enumerate() {
                     let pooled = pool(&fmap, mobilenet::FEATURES, gw, cx, cy, cw, ch);
@@ -289,6 +309,18 @@ impl Backbone {
                     });
                 }
                 let logits = net.logits(&pooled_whole);
+                let side = crop_input(spec.width.min(spec.height), crops.input_fraction);
+                for b in crops.boxes(width, height) {
+                    let sub = crop_rgb(rgb, w, b);
+                    let x = self.prepare(&sub, b.width as usize, b.height as usize, side, side);
+                    let (fmap, gh, gw) = net.features(&x, side, side);
+                    let pooled = pool(&fmap, mobilenet::FEATURES, gw, 0, 0, gw, gh);
+                    regions.push(RegionEmbedding {
+                        index: regions.len(),
+                        region: b,
+                        embedding: Embedding::from_unnormalised(pooled),
+                    });
+                }
                 Ok(Analysis {
                     whole: regions[0].embedding.clone(),
                     regions,
@@ -298,6 +330,112 @@ impl Backbone {
             }
         }
     }
+
+    /// Resize to `ow` x `oh` and normalise with the manifest's scale, mean
+    /// and std: planar `[3, oh, ow]`.
+    fn prepare(&self, rgb: &[u8], w: usize, h: usize, ow: usize, oh: usize) -> Vec<f32> {
+        let spec = &self.input;
+        let mut x = ops::resize_rgb_planar(rgb, w, h, ow, oh);
+        let plane = ow * oh;
+        for c in 0..3 {
+            let (m, s) = (spec.mean[c], spec.std[c]);
+            for v in &mut x[c * plane..(c + 1) * plane] {
+                *v = (*v * spec.scale - m) / s;
+            }
+        }
+        x
+    }
+}
+
+/// The crops embedded by a forward pass of their own (on top of the
+/// whole-image pass), so that a scene filling only part of the frame (a
+/// room seen small, beside unrelated content) has an embedding of its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CropSet {
+    /// Side of each crop as a fraction of the image's width and height
+    /// (0 = no crops).
+    pub side: f32,
+    /// The four corner crops.
+    pub corners: bool,
+    /// The centred crop.
+    pub centre: bool,
+    /// Input size of a crop pass as a fraction of the backbone's input
+    /// side (rounded down to a multiple of 32, at least 32).
+    pub input_fraction: f32,
+}
+
+impl CropSet {
+    /// No crop pass (region scheme 1: the 14 grid regions only).
+    pub const NONE: CropSet = CropSet {
+        side: 0.0,
+        corners: false,
+        centre: false,
+        input_fraction: 0.0,
+    };
+
+    /// The default: the four corners and the centre, each 60 % of the
+    /// width and height (36 % of the frame), at 5/7 of the backbone's
+    /// input (160 px for 224).
+    pub const DEFAULT: CropSet = CropSet {
+        side: 0.6,
+        corners: true,
+        centre: true,
+        input_fraction: 5.0 / 7.0,
+    };
+
+    /// Number of crops.
+    pub fn count(&self) -> usize {
+        if !(self.side > 0.0 && self.side < 1.0) {
+            return 0;
+        }
+        usize::from(self.corners) * 4 + usize::from(self.centre)
+    }
+
+    /// The crop boxes in the pixels of a `width` x `height` image: corners
+    /// (top left, top right, bottom left, bottom right) then the centre.
+    pub fn boxes(&self, width: u32, height: u32) -> Vec<Region> {
+        if self.count() == 0 {
+            return Vec::new();
+        }
+        let cw = ((width as f32 * self.side).round() as u32).clamp(1, width);
+        let ch = ((height as f32 * self.side).round() as u32).clamp(1, height);
+        let (rx, ry) = (width - cw, height - ch);
+        let mut out = Vec::with_capacity(self.count());
+        let mut push = |x, y| {
+            out.push(Region {
+                x,
+                y,
+                width: cw,
+                height: ch,
+            });
+        };
+        if self.corners {
+            push(0, 0);
+            push(rx, 0);
+            push(0, ry);
+            push(rx, ry);
+        }
+        if self.centre {
+            push(rx / 2, ry / 2);
+        }
+        out
+    }
+}
+
+/// Input side of a crop pass: `fraction` of `side`, a multiple of 32.
+fn crop_input(side: usize, fraction: f32) -> usize {
+    ((((side as f32 * fraction) as usize) / 32) * 32).max(32)
+}
+
+/// Copy the box `b` (inside the image) of an RGB8 image `w` pixels wide.
+fn crop_rgb(rgb: &[u8], w: usize, b: Region) -> Vec<u8> {
+    let (x, bw) = (b.x as usize, b.width as usize);
+    let mut out = Vec::with_capacity(bw * b.height as usize * 3);
+    for y in b.y as usize..(b.y + b.height) as usize {
+        let row = y * w * 3;
+        out.extend_from_slice(&rgb[row + x * 3..row + (x + bw) * 3]);
+    }
+    out
 }
 
 fn load_mobilenet(path: &Path) -> Result<mobilenet::MobileNetV2, EmbedError> {
@@ -411,7 +549,7 @@ mod tests {
     #[test]
     fn windows_cover_grid() {
         let w = region_windows(7, 7);
-        assert_eq!(w.len(), REGIONS_PER_IMAGE);
+        assert_eq!(w.len(), GRID_REGIONS);
         assert_eq!(w[0], (0, 0, 7, 7));
         assert_eq!(w[1], (0, 0, 4, 4));
         assert_eq!(w[4], (3, 3, 4, 4));
@@ -427,6 +565,45 @@ mod tests {
                 height: 200
             }
         );
+    }
+
+    #[test]
+    fn crop_boxes_stay_inside() {
+        assert_eq!(CropSet::NONE.count(), 0);
+        assert!(CropSet::NONE.boxes(100, 100).is_empty());
+        assert_eq!(CropSet::DEFAULT.count(), REGIONS_PER_IMAGE - GRID_REGIONS);
+        for (w, h) in [(512u32, 384u32), (1, 1), (3, 1000)] {
+            let b = CropSet::DEFAULT.boxes(w, h);
+            assert_eq!(b.len(), 5);
+            for r in &b {
+                assert!(r.width >= 1 && r.height >= 1);
+                assert!(r.x + r.width <= w && r.y + r.height <= h);
+            }
+        }
+        let b = CropSet::DEFAULT.boxes(500, 400);
+        assert_eq!(
+            b[3],
+            Region {
+                x: 200,
+                y: 160,
+                width: 300,
+                height: 240
+            }
+        );
+        assert_eq!(crop_input(224, 5.0 / 7.0), 160);
+        assert_eq!(crop_input(40, 0.1), 32);
+        let rgb: Vec<u8> = (0..4 * 3 * 3).map(|i| i as u8).collect();
+        let c = crop_rgb(&rgb, 4, b_region(1, 1, 2, 2));
+        assert_eq!(c, vec![15, 16, 17, 18, 19, 20, 27, 28, 29, 30, 31, 32]);
+    }
+
+    fn b_region(x: u32, y: u32, width: u32, height: u32) -> Region {
+        Region {
+            x,
+            y,
+            width,
+            height,
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use serde::Serialize;
-use vidi_embed::{Analysis, Backbone};
+use vidi_embed::{Analysis, Backbone, CropSet};
 use vidi_store::embeddings::{ModelKey, StoredRegion};
 use vidi_store::{Store, Workspace};
 use vidi_types::{Cancel, Sha256};
@@ -296,7 +296,7 @@ fn embed_one(
             let img = vidi_media::decode_image(&bytes, &limits).map_err(|e| e.to_string())?;
             drop(bytes);
             let a = bb
-                .analyse(&img.rgb, img.width, img.height)
+                .analyse_with(&img.rgb, img.width, img.height, &CropSet::DEFAULT)
                 .map_err(|e| e.to_string())?;
             Ok(stored_regions(&a, 0))
         }
@@ -309,7 +309,7 @@ fn embed_one(
                 let bytes = blobs.get(key).map_err(|e| e.to_string())?;
                 let img = vidi_media::decode_image(&bytes, &limits).map_err(|e| e.to_string())?;
                 let a = bb
-                    .analyse(&img.rgb, img.width, img.height)
+                    .analyse_with(&img.rgb, img.width, img.height, &CropSet::DEFAULT)
                     .map_err(|e| e.to_string())?;
                 out.extend(stored_regions(&a, f as u32 * VIDEO_REGION_STRIDE));
             }
@@ -466,6 +466,11 @@ impl SimilarIndex {
             path: path.clone(),
             source,
         };
+        // A plain index that has grown past the compression threshold is
+        // rebuilt compressed.
+        let loaded = loaded.filter(|i| {
+            !(i.exact_scores() && now.regions >= COMPRESS_FROM && key.dim > COMPRESSED_DIM)
+        });
         let (index, origin) = match (loaded, saved) {
             (Some(i), Some(s)) if s == now && i.len() as u64 == now.regions => (i, "loaded"),
             (Some(mut i), Some(s))
@@ -550,8 +555,60 @@ fn add_rows(
     flush(index, &mut ids, &mut vecs)
 }
 
+/// Region rows from which the index is compressed (PCA to
+/// [`COMPRESSED_DIM`] dimensions, int8 codes, scores rescored in `f32`
+/// from the store); smaller indexes keep exact `f32` vectors.
+pub const COMPRESS_FROM: u64 = 4096;
+
+/// Dimension of the compressed index's vectors.
+pub const COMPRESSED_DIM: usize = 256;
+
+/// Rows sampled from the store to fit the projection.
+const FIT_SAMPLE: u64 = 8192;
+
 fn rebuild(store: &Store, key: &ModelKey) -> Result<vidi_ann::Index, vidi_ann::AnnError> {
-    let mut index = vidi_ann::Index::new(key.dim, vidi_ann::IndexParams::default())?;
+    let stats = store.embedding_stats(key).map_err(|e| {
+        tracing::warn!(error = %e, "reading embedding counts failed");
+        vidi_ann::AnnError::Params("embeddings could not be read from the store")
+    })?;
+    let params = vidi_ann::IndexParams::default();
+    let mut index = if stats.regions >= COMPRESS_FROM && key.dim > COMPRESSED_DIM {
+        // Fit the projection on every `stride`-th stored row.
+        let stride = stats.regions.div_ceil(FIT_SAMPLE).max(1);
+        let mut sample = Vec::new();
+        let mut i = 0u64;
+        let read = store.for_each_region::<vidi_store::StoreError>(key, |row| {
+            if i.is_multiple_of(stride) && row.region.vector.len() == key.dim {
+                sample.extend_from_slice(&row.region.vector);
+            }
+            i += 1;
+            Ok(())
+        });
+        if let Err(e) = read {
+            tracing::warn!(error = %e, "reading embeddings for the projection failed");
+            return Err(vidi_ann::AnnError::Params(
+                "embeddings could not be read from the store",
+            ));
+        }
+        let spec = vidi_ann::ProjectionSpec {
+            out: COMPRESSED_DIM,
+            centre: false,
+            whiten: 0.0,
+        };
+        match vidi_ann::Projection::fit(&sample, key.dim, spec, params.seed) {
+            Some(p) => {
+                tracing::debug!(
+                    energy = p.energy(),
+                    rows = sample.len() / key.dim,
+                    "projection fitted"
+                );
+                vidi_ann::Index::new_compressed(params, p)?
+            }
+            None => vidi_ann::Index::new(key.dim, params)?,
+        }
+    } else {
+        vidi_ann::Index::new(key.dim, params)?
+    };
     let mut n = 0;
     add_rows(store, key, &mut index, i64::MIN, &mut n)?;
     Ok(index)
@@ -559,6 +616,14 @@ fn rebuild(store: &Store, key: &ModelKey) -> Result<vidi_ann::Index, vidi_ann::A
 
 /// Candidates fetched per query region (before visibility filtering).
 const CANDIDATES: usize = 200;
+
+/// A compressed index's short list is this many times longer, then
+/// rescored in `f32`.
+const RESCORE_FACTOR: usize = 2;
+
+/// Lists probed at most in a compressed index (measured in
+/// `docs/benchmarks.md`, `vidi bench similar`).
+pub const COMPRESSED_MAX_PROBE: usize = 32;
 
 /// The `k` media most similar to `sha256` under `key`, restricted to the
 /// `visible_cases` (None = all). The query itself must be visible and
@@ -580,18 +645,38 @@ pub fn find_similar(
     };
     let want = CANDIDATES.max(k.saturating_mul(10));
     let ann = &index.index;
+    // A compressed index gives approximate scores: fetch a longer short
+    // list and rescore it with the stored f32 vectors.
+    let (fetch, max_probe) = if ann.exact_scores() {
+        (want, usize::MAX)
+    } else {
+        (want.saturating_mul(RESCORE_FACTOR), COMPRESSED_MAX_PROBE)
+    };
     let mut lists = Vec::with_capacity(query.len());
     for q in &query {
         let (hits, _) = ann
-            .search_bounded(&q.region.vector, want, 8, usize::MAX)
+            .search_bounded(&q.region.vector, fetch, 8, max_probe)
             .map_err(|source| SimilarError::Index {
                 path: index_paths(ws, key).0,
                 source,
             })?;
         let ids: Vec<i64> = hits.iter().map(|h| h.id as i64).collect();
-        let refs = store.region_refs(&ids, visible_cases)?;
-        let score_of: std::collections::HashMap<u64, f32> =
+        let mut refs = store.region_refs(&ids, visible_cases)?;
+        let mut score_of: std::collections::HashMap<u64, f32> =
             hits.iter().map(|h| (h.id, h.score)).collect();
+        if !ann.exact_scores() {
+            let ids: Vec<i64> = refs.iter().map(|r| r.id).collect();
+            for (id, v) in store.region_vectors(key, &ids)? {
+                score_of.insert(id as u64, vidi_ann::dot(&q.region.vector, &v));
+            }
+            refs.sort_by(|a, b| {
+                let s = |r: &vidi_store::embeddings::RegionRef| {
+                    score_of.get(&(r.id as u64)).copied().unwrap_or(f32::MIN)
+                };
+                s(b).total_cmp(&s(a)).then(a.id.cmp(&b.id))
+            });
+            refs.truncate(want);
+        }
         let cands: Vec<vidi_embed::rank::Candidate<Sha256>> = refs
             .into_iter()
             .filter(|r| r.sha256 != *sha256)

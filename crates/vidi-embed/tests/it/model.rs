@@ -1,4 +1,4 @@
-use vidi_embed::{Backbone, EmbedError, REGIONS_PER_IMAGE};
+use vidi_embed::{Backbone, CropSet, EmbedError, GRID_REGIONS, REGIONS_PER_IMAGE};
 
 use crate::{installed, models_dir};
 
@@ -56,9 +56,18 @@ fn matches_numpy_reference() {
             "logit {i}"
         );
     }
-    assert_eq!(a.regions.len(), REGIONS_PER_IMAGE);
+    assert_eq!(a.regions.len(), GRID_REGIONS);
     assert_eq!(a.regions[0].embedding, a.whole);
-    for r in &a.regions {
+    // With the crop passes: the same whole-image pass, then the crops.
+    let c = bb
+        .analyse_with(&reference_rgb(), 224, 224, &CropSet::DEFAULT)
+        .unwrap();
+    assert_eq!(c.regions.len(), REGIONS_PER_IMAGE);
+    assert_eq!(c.regions[..GRID_REGIONS], a.regions[..]);
+    assert_eq!(c.regions[GRID_REGIONS].region.width, 134);
+    assert_eq!(c.regions[REGIONS_PER_IMAGE - 1].region.x, 45);
+    for r in &c.regions {
+        assert_eq!(r.index, c.regions.iter().position(|x| x == r).unwrap());
         let n: f32 = r.embedding.vector.iter().map(|x| x * x).sum();
         assert!((n - 1.0).abs() < 1e-4);
     }

@@ -1,6 +1,7 @@
 //! Variants of a scene for the quality benchmark: the same background under
 //! different foreground objects, crops, lighting, recompression, captions,
-//! and the background shrunk to a third of the frame.
+//! and the background shrunk to a third of the frame beside unrelated
+//! content.
 
 use image::{Rgb, RgbImage, imageops};
 
@@ -132,8 +133,9 @@ fn caption(img: &mut RgbImage, r: &mut Lcg) {
     }
 }
 
-/// All variants of `base`, in [`KINDS`] order.
-pub(crate) fn make(base: &RgbImage, seed: u64) -> Vec<RgbImage> {
+/// All variants of `base`, in [`KINDS`] order; `filler` is an unrelated
+/// picture for the third-of-frame variant.
+pub(crate) fn make(base: &RgbImage, filler: &RgbImage, seed: u64) -> Vec<RgbImage> {
     let mut r = Lcg(seed);
     let (w, h) = base.dimensions();
     let mut out = Vec::new();
@@ -157,32 +159,17 @@ pub(crate) fn make(base: &RgbImage, seed: u64) -> Vec<RgbImage> {
     caption(&mut v, &mut r);
     out.push(v);
 
-    // The scene fills a third of the frame (one side); the rest is a
-    // patterned foreground surface (a "wall" or "bedding" close up).
-    let mut v = RgbImage::new(w, h);
-    let c1 = [
-        r.range(80, 220) as u8,
-        r.range(80, 220) as u8,
-        r.range(80, 220) as u8,
-    ];
-    let c2 = [c1[0] / 2, c1[1] / 2, c1[2] / 2];
-    let period = r.range(12, 40);
-    for (x, y, p) in v.enumerate_pixels_mut() {
-        *p = Rgb(if ((x + y) / period).is_multiple_of(2) {
-            c1
-        } else {
-            c2
-        });
-    }
-    let sw = (w as f32 * 0.58) as u32;
-    let sh = (h as f32 * 0.58) as u32;
+    // The scene fills about a third of the frame (each side 52-64 % of the
+    // frame's, anywhere in it); the rest is an unrelated picture (`filler`:
+    // a scene of another seed of the generator, different for every
+    // image), so that nothing but the scene itself links the variant to
+    // its original.
+    let mut v = imageops::resize(filler, w, h, imageops::FilterType::Triangle);
+    let frac = r.range(52, 65) as f32 / 100.0;
+    let sw = (w as f32 * frac) as u32;
+    let sh = (h as f32 * frac) as u32;
     let small = imageops::resize(base, sw, sh, imageops::FilterType::Triangle);
-    let (ox, oy) = match r.next() % 4 {
-        0 => (0, 0),
-        1 => (w - sw, 0),
-        2 => (0, h - sh),
-        _ => (w - sw, h - sh),
-    };
+    let (ox, oy) = (r.range(0, w - sw + 1), r.range(0, h - sh + 1));
     imageops::replace(&mut v, &small, i64::from(ox), i64::from(oy));
     out.push(v);
 

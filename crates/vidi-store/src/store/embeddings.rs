@@ -369,6 +369,32 @@ impl Store {
         Ok(())
     }
 
+    /// The stored vectors of region rows (for rescoring the approximate
+    /// scores of a compressed index), in the order of `ids`; ids not found
+    /// (rewritten since) are left out. Callers pass ids that
+    /// [`Store::region_refs`] already filtered for visibility.
+    pub fn region_vectors(
+        &self,
+        model: &ModelKey,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, Vec<f32>)>, StoreError> {
+        let Some((mid, dim)) = model_id(&self.conn, model)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT vector FROM embedding_regions WHERE id = ?1 AND model_id = ?2",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let blob: Option<Vec<u8>> =
+                stmt.query_row(params![id, mid], |r| r.get(0)).optional()?;
+            if let Some(b) = blob {
+                out.push((*id, decode(&b, dim)?));
+            }
+        }
+        Ok(out)
+    }
+
     /// The regions behind ANN hits (row ids), restricted to visible media;
     /// ids not found (rewritten since the index was built) or not visible
     /// are left out. Order follows `ids`.
