@@ -1,6 +1,6 @@
 //! `vidi clues`, `vidi locate` and the clues of `vidi show --json`.
 
-use crate::util::{json_lines, ls_json, run_ok, small_dataset, vidi};
+use crate::util::{init_and_ingest_all, json_lines, ls_json, run_ok, small_dataset, vidi};
 
 #[test]
 fn clues_and_locate_through_the_binary() {
@@ -9,21 +9,7 @@ fn clues_and_locate_through_the_binary() {
     let manifest = small_dataset(&data);
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
-    for agency in &manifest.agencies {
-        for case in &agency.cases {
-            run_ok(&[
-                "ingest",
-                "--workspace",
-                w,
-                "--case",
-                &case.case,
-                "--agency",
-                &agency.agency,
-                case.dir.to_str().unwrap(),
-            ]);
-        }
-    }
+    init_and_ingest_all(w, &manifest, &[]);
     let out = run_ok(&["clues", "--workspace", w, "--only", "gps,camera", "--json"]);
     let s = &json_lines(&out)[0];
     assert!(

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{count_entries, json_lines, ls_json, shared_dir, vidi};
+use crate::util::{count_entries, ingest, json_lines, ls_json, run_ok, shared_dir};
 
 #[test]
 fn whole_shared_corpus_is_accounted_for() {
@@ -12,29 +12,13 @@ fn whole_shared_corpus_is_accounted_for() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    crate::util::run_ok(&["init", "--workspace", w]);
-    let out = vidi()
-        .args([
-            "ingest",
-            "--workspace",
-            w,
-            "--case",
-            "CORPUS-1",
-            "--agency",
-            "XX",
-            "--json",
-            "--file-budget",
-            "30",
-        ])
-        .arg(&corpora)
-        .output()
-        .unwrap();
-    let code = out.status.code();
-    assert!(
-        matches!(code, Some(0) | Some(1)),
-        "ingest failed: {:?}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(&["init", "--workspace", w]);
+    let out = ingest(
+        w,
+        "CORPUS-1",
+        "XX",
+        &corpora,
+        &["--json", "--file-budget", "30"],
     );
     let summary = &json_lines(&out)[0];
     let expected = count_entries(&corpora);

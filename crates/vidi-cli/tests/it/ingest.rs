@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{json_lines, ls_json, run_ok, small_dataset, vidi};
+use crate::util::{
+    count_entries, ingest, init_and_ingest_all, json_lines, ls_json, run_ok, small_dataset, vidi,
+};
 
 const FIELDS: &[&str] = &[
     "path",
@@ -48,29 +50,15 @@ fn ingest_ls_show_and_rerun() {
     let manifest = small_dataset(&data);
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
 
     let mut expected = 0;
-    for agency in &manifest.agencies {
-        for case in &agency.cases {
-            let out = run_ok(&[
-                "ingest",
-                "--workspace",
-                w,
-                "--case",
-                &case.case,
-                "--agency",
-                &agency.agency,
-                "--json",
-                case.dir.to_str().unwrap(),
-            ]);
-            let summary = &json_lines(&out)[0];
-            expected += crate::util::count_entries(&case.dir);
-            assert_eq!(
-                summary["found"].as_u64().unwrap() as usize,
-                crate::util::count_entries(&case.dir)
-            );
-        }
+    for (case, out) in init_and_ingest_all(w, &manifest, &["--json"]) {
+        let summary = &json_lines(&out)[0];
+        expected += count_entries(&case.dir);
+        assert_eq!(
+            summary["found"].as_u64().unwrap() as usize,
+            count_entries(&case.dir)
+        );
     }
     let rows = ls_json(&ws, None);
     assert_eq!(rows.len(), expected, "one evidence item per file");
@@ -156,17 +144,7 @@ fn ingest_ls_show_and_rerun() {
     // Re-running does no repeated work and adds no rows.
     let agency = &manifest.agencies[0];
     let case = &agency.cases[0];
-    let out = run_ok(&[
-        "ingest",
-        "--workspace",
-        w,
-        "--case",
-        &case.case,
-        "--agency",
-        &agency.agency,
-        "--json",
-        case.dir.to_str().unwrap(),
-    ]);
+    let out = ingest(w, &case.case, &agency.agency, &case.dir, &["--json"]);
     let summary = &json_lines(&out)[0];
     assert_eq!(summary["new_media"], 0, "{summary}");
     assert_eq!(summary["bytes_read"], 0, "{summary}");
@@ -203,16 +181,7 @@ fn symlinks_and_fifos_are_recorded_not_followed() {
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
     run_ok(&["init", "--workspace", w]);
-    run_ok(&[
-        "ingest",
-        "--workspace",
-        w,
-        "--case",
-        "X-1",
-        "--agency",
-        "XX",
-        data.to_str().unwrap(),
-    ]);
+    ingest(w, "X-1", "XX", &data, &[]);
     let rows = ls_json(&ws, None);
     assert_eq!(rows.len(), 3);
     let link = rows

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 
-use crate::util::{ls_json, run_ok, vidi};
+use crate::util::{count_entries, dataset, ingest, ls_json, run_ok, vidi};
 
 fn check_consistent(ws: &Path) -> usize {
     let db = rusqlite::Connection::open(ws.join("vidi.db")).unwrap();
@@ -45,8 +45,8 @@ fn fresh_workspace(seed: u64) -> (tempfile::TempDir, std::path::PathBuf, usize) 
         audio: false,
         ..vidi_synth::DemoSpec::default()
     };
-    vidi_synth::generate_demo(&data, &spec, &vidi_types::Cancel::new()).unwrap();
-    let total = crate::util::count_entries(&data);
+    dataset(&data, &spec);
+    let total = count_entries(&data);
     let ws = tmp.path().join("ws");
     run_ok(&["init", "--workspace", ws.to_str().unwrap()]);
     (tmp, data, total)
@@ -97,17 +97,7 @@ fn kill_9_at_random_points_then_resume() {
         "no run was killed mid-way; the dataset is too small"
     );
     // The next run completes the work.
-    run_ok(&[
-        "ingest",
-        "--workspace",
-        w,
-        "--case",
-        "KILL-1",
-        "--agency",
-        "XX",
-        "--quiet",
-        data.to_str().unwrap(),
-    ]);
+    ingest(w, "KILL-1", "XX", &data, &["--quiet"]);
     assert_eq!(check_consistent(&ws), total);
 }
 
@@ -142,16 +132,6 @@ fn ctrl_c_stops_cleanly_with_130_and_rerun_completes() {
     if n < total {
         assert_eq!(out.status.code(), Some(130), "an interrupted run exits 130");
     }
-    run_ok(&[
-        "ingest",
-        "--workspace",
-        w,
-        "--case",
-        "INT-1",
-        "--agency",
-        "XX",
-        "--quiet",
-        data.to_str().unwrap(),
-    ]);
+    ingest(w, "INT-1", "XX", &data, &["--quiet"]);
     assert_eq!(check_consistent(&ws), total);
 }

@@ -1,7 +1,7 @@
 //! `vidi hashsets import|ls|rm`, matching at ingest and on demand, hits in
 //! `ls`/`show`, `triage`, `categorize` and `export`, through the binary.
 
-use crate::util::{json_lines, ls_json, run_ok, small_dataset, vidi};
+use crate::util::{ingest, json_lines, ls_json, run_ok, small_dataset, vidi};
 
 #[test]
 fn known_material_end_to_end() {
@@ -17,16 +17,7 @@ fn known_material_end_to_end() {
     run_ok(&["init", "--workspace", w]);
     // A set imported before any media: it matches at ingest.
     let case = be_case.case.as_str();
-    run_ok(&[
-        "ingest",
-        "--workspace",
-        w,
-        "--case",
-        case,
-        "--agency",
-        &be.agency,
-        be_case.dir.to_str().unwrap(),
-    ]);
+    ingest(w, case, &be.agency, &be_case.dir, &[]);
     let rows = ls_json(&ws, Some(case));
     let images: Vec<&serde_json::Value> = rows.iter().filter(|r| r["kind"] == "image").collect();
     assert!(images.len() >= 2);
@@ -167,17 +158,13 @@ fn known_material_end_to_end() {
         other_case.dir.join("copied.bin"),
     )
     .unwrap();
-    let out = run_ok(&[
-        "ingest",
-        "--workspace",
+    let out = ingest(
         w,
-        "--case",
         &other_case.case,
-        "--agency",
         &other.agency,
-        other_case.dir.to_str().unwrap(),
-        "--json",
-    ]);
+        &other_case.dir,
+        &["--json"],
+    );
     let s = &json_lines(&out)[0];
     assert!(s["match"]["hits"].as_u64().unwrap() >= 1, "{s}");
     // ...and `vidi match` is idempotent.

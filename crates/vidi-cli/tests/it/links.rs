@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::util::{json_lines, ls_json, run_ok};
+use crate::util::{dataset, init_and_ingest_all, json_lines, ls_json, run_ok};
 
 fn has_ffmpeg() -> bool {
     std::process::Command::new("ffmpeg")
@@ -42,28 +42,14 @@ fn demo_links_recall_and_precision() {
         width: 640,
         height: 480,
     };
-    let manifest =
-        vidi_synth::generate_demo(&data, &spec, &vidi_types::Cancel::new()).expect("generate");
+    let manifest = dataset(&data, &spec);
     let ws = dir.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
-    for agency in &manifest.agencies {
-        for case in &agency.cases {
-            run_ok(&[
-                "ingest",
-                "--workspace",
-                w,
-                "--case",
-                &case.case,
-                "--agency",
-                &agency.agency,
-                "--dihedral",
-                "--no-thumbnails",
-                "--no-match",
-                case.dir.to_str().unwrap(),
-            ]);
-        }
-    }
+    init_and_ingest_all(
+        w,
+        &manifest,
+        &["--dihedral", "--no-thumbnails", "--no-match"],
+    );
     // Path → SHA-256, SHA-256 → groups.
     let mut sha_of: BTreeMap<PathBuf, String> = BTreeMap::new();
     for row in ls_json(&ws, None) {

@@ -1,7 +1,7 @@
 //! `vidi series ls|show|create|rename|merge|split|add|rm`, series from
 //! hash-set series names, and `vidi locate --series`.
 
-use crate::util::{json_lines, ls_json, run_ok, small_dataset, vidi};
+use crate::util::{init_and_ingest_all, json_lines, ls_json, run_ok, small_dataset, vidi};
 
 /// The first string value under a key named `key`, anywhere in `v`.
 fn find_str<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
@@ -27,21 +27,7 @@ fn series_lifecycle_hashset_names_and_locate() {
     let manifest = small_dataset(&data);
     let ws = tmp.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
-    for agency in &manifest.agencies {
-        for case in &agency.cases {
-            run_ok(&[
-                "ingest",
-                "--workspace",
-                w,
-                "--case",
-                &case.case,
-                "--agency",
-                &agency.agency,
-                case.dir.to_str().unwrap(),
-            ]);
-        }
-    }
+    init_and_ingest_all(w, &manifest, &[]);
     let rows = ls_json(&ws, None);
     let mut shas: Vec<String> = rows
         .iter()

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::util::{json_lines, ls_json, run_ok, vidi};
+use crate::util::{dataset, init_and_ingest_all, json_lines, ls_json, run_ok, vidi};
 
 fn model_installed() -> bool {
     let dir = vidi_models::default_models_dir();
@@ -36,33 +36,17 @@ fn similar_finds_variants_respects_cases_and_rebuilds_index() {
         width: 512,
         height: 384,
     };
-    let manifest =
-        vidi_synth::generate_demo(&data, &spec, &vidi_types::Cancel::new()).expect("generate");
+    let manifest = dataset(&data, &spec);
     let ws = dir.path().join("ws");
     let w = ws.to_str().unwrap();
-    run_ok(&["init", "--workspace", w]);
     let mut cases = Vec::new();
-    for agency in &manifest.agencies {
-        for case in &agency.cases {
-            let out = run_ok(&[
-                "ingest",
-                "--workspace",
-                w,
-                "--case",
-                &case.case,
-                "--agency",
-                &agency.agency,
-                "--no-thumbnails",
-                "--no-match",
-                case.dir.to_str().unwrap(),
-            ]);
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(
-                !err.contains("embedding for similar-scene search failed"),
-                "{err}"
-            );
-            cases.push(case.case.clone());
-        }
+    for (case, out) in init_and_ingest_all(w, &manifest, &["--no-thumbnails", "--no-match"]) {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("embedding for similar-scene search failed"),
+            "{err}"
+        );
+        cases.push(case.case.clone());
     }
     let mut sha_of: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut case_of: BTreeMap<String, String> = BTreeMap::new();

@@ -53,6 +53,11 @@ pub(crate) fn shared_dir() -> Option<PathBuf> {
     }
 }
 
+/// A benign dataset from the generator, written to `dir`.
+pub(crate) fn dataset(dir: &Path, spec: &vidi_synth::DemoSpec) -> vidi_synth::DemoManifest {
+    vidi_synth::generate_demo(dir, spec, &vidi_types::Cancel::new()).expect("generate dataset")
+}
+
 /// A small benign dataset from the generator (images only, fast).
 pub(crate) fn small_dataset(dir: &Path) -> vidi_synth::DemoManifest {
     let spec = vidi_synth::DemoSpec {
@@ -62,7 +67,44 @@ pub(crate) fn small_dataset(dir: &Path) -> vidi_synth::DemoManifest {
         audio: false,
         ..vidi_synth::DemoSpec::default()
     };
-    vidi_synth::generate_demo(dir, &spec, &vidi_types::Cancel::new()).expect("generate dataset")
+    dataset(dir, &spec)
+}
+
+/// `vidi ingest` of `dir` into workspace `w` as `case` of `agency`, with
+/// `extra` arguments; must exit 0 or 1.
+pub(crate) fn ingest(w: &str, case: &str, agency: &str, dir: &Path, extra: &[&str]) -> Output {
+    let dir = dir.to_str().expect("UTF-8 temp path");
+    let mut args = vec![
+        "ingest",
+        "--workspace",
+        w,
+        "--case",
+        case,
+        "--agency",
+        agency,
+    ];
+    args.extend_from_slice(extra);
+    args.push(dir);
+    run_ok(&args)
+}
+
+/// `vidi init` of workspace `w`, then [`ingest`] of every case of the
+/// dataset under its agency, with `extra` arguments: each case with the
+/// output of its ingest, in dataset order.
+pub(crate) fn init_and_ingest_all<'m>(
+    w: &str,
+    manifest: &'m vidi_synth::DemoManifest,
+    extra: &[&str],
+) -> Vec<(&'m vidi_synth::CaseDemo, Output)> {
+    run_ok(&["init", "--workspace", w]);
+    let mut out = Vec::new();
+    for agency in &manifest.agencies {
+        for case in &agency.cases {
+            let o = ingest(w, &case.case, &agency.agency, &case.dir, extra);
+            out.push((case, o));
+        }
+    }
+    out
 }
 
 /// Every regular file, symlink and special file below `root` (no dirs).
