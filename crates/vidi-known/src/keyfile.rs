@@ -93,6 +93,11 @@ impl KeyFileWriter {
         Ok(())
     }
 
+    /// True when no key was pushed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     /// Give up: remove the run files written so far.
     pub(crate) fn abandon(self) {
         for run in &self.runs {

@@ -88,10 +88,16 @@ impl KeyWriters {
         Ok(())
     }
 
-    /// Write every column that has entries.
+    /// Write every column that has entries. A column the set does not use
+    /// gets no file: matching never opens the key file of a column whose
+    /// count is 0.
     pub(crate) fn finish(self) -> Result<(), KnownError> {
         for (_, w) in self.writers {
-            w.finish()?;
+            if w.is_empty() {
+                w.abandon();
+            } else {
+                w.finish()?;
+            }
         }
         Ok(())
     }

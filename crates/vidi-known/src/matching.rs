@@ -77,11 +77,7 @@ pub(crate) fn build_set_index(
     store: &Store,
     set_id: i64,
 ) -> Result<PdqIndex, KnownError> {
-    let hashes: Vec<PdqHash> = store
-        .hashset_pdqs(set_id)?
-        .into_iter()
-        .map(|(h, _)| h)
-        .collect();
+    let hashes: Vec<PdqHash> = store.hashset_pdqs(set_id)?;
     let index = PdqIndex::build(&hashes);
     drop(hashes);
     let path = ws.hashset_index_path(set_id)?;

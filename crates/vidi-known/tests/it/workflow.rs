@@ -56,6 +56,18 @@ fn plain_list_imports_reports_bad_lines_and_is_idempotent() {
         s.rejected_samples
     );
 
+    // Key files only for the columns the list uses.
+    let index = f.ws.hashset_index_path(s.set_id).unwrap();
+    for (column, present) in [
+        ("md5", true),
+        ("sha1", true),
+        ("sha256", false),
+        ("pdq", false),
+    ] {
+        let keys = index.with_extension(format!("{column}.keys"));
+        assert_eq!(keys.exists(), present, "{}", keys.display());
+    }
+
     let m = match_all(&f);
     assert_eq!(m.hits, 2);
     assert_eq!(m.new_hits, 2);

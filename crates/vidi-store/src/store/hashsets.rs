@@ -397,11 +397,11 @@ impl Store {
         Ok(())
     }
 
-    /// Every PDQ hash of a set with its quality (None when the list gave
-    /// none), in entry order. For building the set's PDQ index.
-    pub fn hashset_pdqs(&self, set_id: i64) -> Result<Vec<(PdqHash, Option<u8>)>, StoreError> {
+    /// Every PDQ hash of a set, in entry order. For building the set's PDQ
+    /// index (matching reads an entry's quality when it verifies a hit).
+    pub fn hashset_pdqs(&self, set_id: i64) -> Result<Vec<PdqHash>, StoreError> {
         let sql = format!(
-            "SELECT pdq, pdq_quality FROM {} WHERE pdq IS NOT NULL ORDER BY id",
+            "SELECT pdq FROM {} WHERE pdq IS NOT NULL ORDER BY id",
             entry_table(set_id)
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -409,9 +409,7 @@ impl Store {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let b: Vec<u8> = r.get(0)?;
-            let pdq = PdqHash(blob_array(&b, "hs.pdq")?);
-            let q: Option<i64> = r.get(1)?;
-            out.push((pdq, q.and_then(|q| u8::try_from(q).ok())));
+            out.push(PdqHash(blob_array(&b, "hs.pdq")?));
         }
         Ok(out)
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use vidi_hashsets::{Category, EntryFlags, Scheme};
 use vidi_types::{Md5, PdqHash, Sha1, Sha256};
 
@@ -178,38 +178,44 @@ impl Store {
             for c in &stored.entry.categories {
                 cats.push(Store::category_id(&tx, c)?.to_string());
             }
-            let existed: bool = tx
+            let media = h.media.to_hex();
+            let detail = h.detail.as_ref().map(|d| d.to_string());
+            // The insert's change count says whether the hit is new; only
+            // a hit already recorded needs the second statement.
+            let inserted = tx
                 .prepare_cached(
-                    "SELECT 1 FROM hashset_hits WHERE media_sha256 = ?1 AND set_id = ?2
-                     AND entry_id = ?3 AND rule = ?4",
+                    "INSERT INTO hashset_hits (media_sha256, set_id, entry_id, rule, distance,
+                         detail_json, categories, flags, series)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (media_sha256, set_id, entry_id, rule) DO NOTHING",
                 )?
-                .query_row(
-                    params![h.media.to_hex(), h.set_id, h.entry_id, h.rule.as_str()],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            tx.prepare_cached(
-                "INSERT INTO hashset_hits (media_sha256, set_id, entry_id, rule, distance,
-                     detail_json, categories, flags, series)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (media_sha256, set_id, entry_id, rule) DO UPDATE SET
-                     detail_json = CASE WHEN excluded.distance < distance
-                                   THEN excluded.detail_json ELSE detail_json END,
-                     distance = min(distance, excluded.distance)",
-            )?
-            .execute(params![
-                h.media.to_hex(),
-                h.set_id,
-                h.entry_id,
-                h.rule.as_str(),
-                h.distance,
-                h.detail.as_ref().map(|d| d.to_string()),
-                cats.join(","),
-                encode_flags(&stored.entry.flags),
-                stored.entry.series,
-            ])?;
-            new += u64::from(!existed);
+                .execute(params![
+                    media,
+                    h.set_id,
+                    h.entry_id,
+                    h.rule.as_str(),
+                    h.distance,
+                    detail,
+                    cats.join(","),
+                    encode_flags(&stored.entry.flags),
+                    stored.entry.series,
+                ])?;
+            if inserted == 0 {
+                tx.prepare_cached(
+                    "UPDATE hashset_hits SET distance = ?5, detail_json = ?6
+                     WHERE media_sha256 = ?1 AND set_id = ?2 AND entry_id = ?3 AND rule = ?4
+                       AND ?5 < distance",
+                )?
+                .execute(params![
+                    media,
+                    h.set_id,
+                    h.entry_id,
+                    h.rule.as_str(),
+                    h.distance,
+                    detail,
+                ])?;
+            }
+            new += u64::from(inserted > 0);
         }
         tx.commit()?;
         Ok(new)
@@ -413,5 +419,96 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Workspace;
+
+    #[test]
+    fn record_hits_counts_new_keeps_the_smaller_distance_and_joins_series_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(&dir.path().join("W")).unwrap();
+        let mut store = Store::open(&ws).unwrap();
+        let media = Sha256([7; 32]);
+        store
+            .conn
+            .execute(
+                "INSERT INTO media (sha256, md5, sha1, size, kind, mime, metadata_json,
+                     pipeline_version)
+                 VALUES (?1, ?2, ?3, 1, 'image', 'image/png', '{}', 1)",
+                params![media.to_hex(), "0".repeat(32), "0".repeat(40)],
+            )
+            .unwrap();
+        let pdq = PdqHash([3; 32]);
+        let mut w = store
+            .begin_hashset_import(ws.root(), "set", &Sha256([1; 32]), "vics", "/x")
+            .unwrap();
+        let entry = w
+            .push(&vidi_hashsets::HashEntry {
+                md5: Some(Md5([9; 16])),
+                pdq: Some(pdq),
+                pdq_quality: Some(90),
+                series: Some("Series-R".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let set = w.finish(1, 0).unwrap();
+        assert_eq!(store.hashset_pdqs(set).unwrap(), [pdq]);
+
+        let hit = |distance, detail: Option<serde_json::Value>| NewHit {
+            media,
+            set_id: set,
+            entry_id: entry,
+            rule: HitRule::Pdq,
+            distance,
+            detail,
+        };
+        let md5_hit = NewHit {
+            rule: HitRule::Md5,
+            ..hit(0, None)
+        };
+        let one = |s: &Store| {
+            let rows = s.hits_for_media(&media).unwrap();
+            rows.into_iter().find(|r| r.rule == HitRule::Pdq).unwrap()
+        };
+        assert_eq!(
+            store
+                .record_hits(&[hit(9, Some(serde_json::json!("first"))), md5_hit.clone()])
+                .unwrap(),
+            2
+        );
+        assert_eq!(one(&store).series.as_deref(), Some("Series-R"));
+        // Again, farther: nothing new, nothing changes.
+        assert_eq!(
+            store
+                .record_hits(&[hit(12, Some(serde_json::json!("far")))])
+                .unwrap(),
+            0
+        );
+        let r = one(&store);
+        assert_eq!(
+            (r.distance, r.detail),
+            (9, Some(serde_json::json!("first")))
+        );
+        // Closer: nothing new, the distance and its detail are replaced.
+        assert_eq!(
+            store
+                .record_hits(&[hit(4, Some(serde_json::json!("near"))), md5_hit])
+                .unwrap(),
+            0
+        );
+        let r = one(&store);
+        assert_eq!((r.distance, r.detail), (4, Some(serde_json::json!("near"))));
+        assert_eq!(store.hits_for_media(&media).unwrap().len(), 2);
+        // The hit joined the entry's series once.
+        let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM series_media"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM series_events WHERE action = 'hashset-add'"),
+            1
+        );
     }
 }
