@@ -299,6 +299,8 @@ impl<W: Write> PlainWriter<W> {
     }
 }
 
+crate::write::entry_writer!(IcseCsvWriter, TeCsvWriter, PlainWriter);
+
 /// Refuse a value with a line break where the format has no quoting.
 fn check_line_free(v: Option<&str>, field: &'static str) -> Result<(), WriteError> {
     match v {

@@ -31,7 +31,7 @@ pub use csv_write::{ICSE_HEADER, IcseCsvWriter, PlainHash, PlainWriter, TE_HEADE
 pub use nsrl3::read_nsrl3;
 pub use vics_write::{CaseHeader, VicsDocument, VicsVersion, VicsWriter};
 pub use vidi_types::{Md5, PdqHash, Sha1, Sha256};
-pub use write::{CategoryPolicy, WriteError, WriteStats};
+pub use write::{CategoryPolicy, EntryWriter, WriteError, WriteStats};
 
 /// Flags attached to an entry by the list's publisher. `None` = not stated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -314,6 +314,8 @@ impl<W: Write> VicsWriter<W> {
     }
 }
 
+crate::write::entry_writer!(VicsWriter);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,59 @@ pub enum WriteError {
     Poisoned,
 }
 
+/// What every hash-list writer ([`VicsWriter`](crate::VicsWriter),
+/// [`IcseCsvWriter`](crate::IcseCsvWriter), [`TeCsvWriter`](crate::TeCsvWriter),
+/// [`PlainWriter`](crate::PlainWriter)) does, for code that writes any of
+/// them. The methods are the writers' own.
+pub trait EntryWriter: Sized {
+    /// What [`finish`](EntryWriter::finish) gives back: the output.
+    type Output;
+
+    /// Write one entry; `Ok(false)` when it was skipped (it carries no hash
+    /// the format can hold). Any error but [`WriteError::Io`] leaves the
+    /// output untouched.
+    fn write(&mut self, e: &crate::HashEntry) -> Result<bool, WriteError>;
+
+    /// Counters so far.
+    fn stats(&self) -> WriteStats;
+
+    /// Complete the document, flush, and give back the output.
+    fn finish(self) -> Result<Self::Output, WriteError>;
+
+    /// Write every entry, stopping at the first error, then finish: the
+    /// counters and the output.
+    fn write_all<'e>(
+        mut self,
+        entries: impl IntoIterator<Item = &'e crate::HashEntry>,
+    ) -> Result<(WriteStats, Self::Output), WriteError> {
+        for e in entries {
+            self.write(e)?;
+        }
+        let stats = self.stats();
+        Ok((stats, self.finish()?))
+    }
+}
+
+/// Implements [`EntryWriter`] for writers generic over their output `W`,
+/// by their inherent methods.
+macro_rules! entry_writer {
+    ($($writer:ident),+) => {$(
+        impl<W: std::io::Write> $crate::write::EntryWriter for $writer<W> {
+            type Output = W;
+            fn write(&mut self, e: &$crate::HashEntry) -> Result<bool, $crate::write::WriteError> {
+                $writer::write(self, e)
+            }
+            fn stats(&self) -> $crate::write::WriteStats {
+                $writer::stats(self)
+            }
+            fn finish(self) -> Result<W, $crate::write::WriteError> {
+                $writer::finish(self)
+            }
+        }
+    )+};
+}
+pub(crate) use entry_writer;
+
 /// What a writer does with a category the output cannot carry: one in
 /// another scheme than the format's, or more than the format has room for.
 ///

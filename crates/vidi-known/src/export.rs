@@ -14,7 +14,8 @@ use std::io::Write;
 
 use serde::Serialize;
 use vidi_hashsets::{
-    CaseHeader, CategoryPolicy, HashEntry, IcseCsvWriter, VicsDocument, VicsVersion, VicsWriter,
+    CaseHeader, CategoryPolicy, EntryWriter, HashEntry, IcseCsvWriter, VicsDocument, VicsVersion,
+    VicsWriter,
 };
 use vidi_store::{Store, Workspace};
 use vidi_types::Sha256;
@@ -115,34 +116,23 @@ pub fn export_case(
     out: impl Write,
 ) -> Result<ExportSummary, KnownError> {
     let entries = case_entries(ws, case)?;
-    let stats = match format {
+    let written = match format {
         ExportFormat::Vics(version) => {
             let doc = match version {
                 VicsVersion::V2_0 => VicsDocument::Case(CaseHeader::new(case)),
                 VicsVersion::V1_3 => VicsDocument::HashSet,
             };
-            let mut w = VicsWriter::new(out, version, doc)
-                .map_err(KnownError::Export)?
-                .with_category_policy(CategoryPolicy::Omit);
-            for e in &entries {
-                w.write(e).map_err(KnownError::Export)?;
-            }
-            let stats = w.stats();
-            w.finish().map_err(KnownError::Export)?;
-            stats
+            VicsWriter::new(out, version, doc).and_then(|w| {
+                w.with_category_policy(CategoryPolicy::Omit)
+                    .write_all(&entries)
+            })
         }
-        ExportFormat::IcseCsv => {
-            let mut w = IcseCsvWriter::new(out)
-                .map_err(KnownError::Export)?
-                .with_category_policy(CategoryPolicy::Omit);
-            for e in &entries {
-                w.write(e).map_err(KnownError::Export)?;
-            }
-            let stats = w.stats();
-            w.finish().map_err(KnownError::Export)?;
-            stats
-        }
+        ExportFormat::IcseCsv => IcseCsvWriter::new(out).and_then(|w| {
+            w.with_category_policy(CategoryPolicy::Omit)
+                .write_all(&entries)
+        }),
     };
+    let (stats, _) = written.map_err(KnownError::Export)?;
     Ok(ExportSummary {
         media: entries.len() as u64,
         written: stats.written,

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use vidi_hashsets::{
-    CaseHeader, Category, CategoryPolicy, EntryFlags, Format, HashEntry, IcseCsvWriter, Md5,
-    PdqHash, PlainHash, PlainKind, PlainWriter, ReadOptions, Scheme, Sha1, Sha256, TeCsvWriter,
-    VicsDocument, VicsVersion, VicsWriter, WriteError, read_with,
+    CaseHeader, Category, CategoryPolicy, EntryFlags, EntryWriter, Format, HashEntry,
+    IcseCsvWriter, Md5, PdqHash, PlainHash, PlainKind, PlainWriter, ReadOptions, Scheme, Sha1,
+    Sha256, TeCsvWriter, VicsDocument, VicsVersion, VicsWriter, WriteError, read_with,
 };
 
 /// Every writer configuration under test.
@@ -45,13 +45,15 @@ fn case_header() -> CaseHeader {
 /// Write `entries` with `target`; refused entries are skipped (as a
 /// caller would). Returns the bytes and how many entries were written.
 fn write(target: Target, entries: &[HashEntry], policy: CategoryPolicy) -> (Vec<u8>, u64) {
-    fn each(entries: &[HashEntry], mut w: impl FnMut(&HashEntry) -> Result<bool, WriteError>) {
+    fn each(mut w: impl EntryWriter<Output = Vec<u8>>, entries: &[HashEntry]) -> (Vec<u8>, u64) {
         for e in entries {
-            match w(e) {
+            match w.write(e) {
                 Ok(_) | Err(WriteError::Category { .. } | WriteError::Unrepresentable { .. }) => {}
                 Err(e) => panic!("{e}"),
             }
         }
+        let n = w.stats().written;
+        (w.finish().unwrap(), n)
     }
     match target {
         Target::Vics13 | Target::Vics20 | Target::Vics20Case => {
@@ -60,35 +62,21 @@ fn write(target: Target, entries: &[HashEntry], policy: CategoryPolicy) -> (Vec<
                 Target::Vics20 => (VicsVersion::V2_0, VicsDocument::HashSet),
                 _ => (VicsVersion::V2_0, VicsDocument::Case(case_header())),
             };
-            let mut w = VicsWriter::new(Vec::new(), v, d)
-                .unwrap()
-                .with_category_policy(policy);
-            each(entries, |e| w.write(e));
-            let n = w.stats().written;
-            (w.finish().unwrap(), n)
+            let w = VicsWriter::new(Vec::new(), v, d).unwrap();
+            each(w.with_category_policy(policy), entries)
         }
         Target::Icse => {
-            let mut w = IcseCsvWriter::new(Vec::new())
-                .unwrap()
-                .with_category_policy(policy);
-            each(entries, |e| w.write(e));
-            let n = w.stats().written;
-            (w.finish().unwrap(), n)
+            let w = IcseCsvWriter::new(Vec::new()).unwrap();
+            each(w.with_category_policy(policy), entries)
         }
         Target::Te => {
-            let mut w = TeCsvWriter::new(Vec::new())
-                .unwrap()
-                .with_category_policy(policy);
-            each(entries, |e| w.write(e));
-            let n = w.stats().written;
-            (w.finish().unwrap(), n)
+            let w = TeCsvWriter::new(Vec::new()).unwrap();
+            each(w.with_category_policy(policy), entries)
         }
-        Target::Plain(h) => {
-            let mut w = PlainWriter::new(Vec::new(), h).with_category_policy(policy);
-            each(entries, |e| w.write(e));
-            let n = w.stats().written;
-            (w.finish().unwrap(), n)
-        }
+        Target::Plain(h) => each(
+            PlainWriter::new(Vec::new(), h).with_category_policy(policy),
+            entries,
+        ),
     }
 }
 
