@@ -6,6 +6,7 @@
 use rusqlite::{TransactionBehavior, params};
 use vidi_types::{EvidenceItem, MediaRecord, Sha256};
 
+use super::audit::{AuditEvent, append_in};
 use super::{ClueRow, Store, codec};
 use crate::StoreError;
 use crate::error::clip;
@@ -72,6 +73,22 @@ impl Store {
         }
         tx.commit()?;
         Ok(written)
+    }
+
+    /// [`Store::append_audit`] for several events in ONE write transaction
+    /// (group commit: a server appends the events of concurrent requests
+    /// together): all are chained and stored, or none. Their `seq`s in
+    /// order.
+    pub fn append_audit_batch(&mut self, events: &[AuditEvent]) -> Result<Vec<i64>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut seqs = Vec::with_capacity(events.len());
+        for e in events {
+            seqs.push(append_in(&tx, e)?);
+        }
+        tx.commit()?;
+        Ok(seqs)
     }
 
     /// [`Store::put_clues`] (without errors) for many (media, extractor)
