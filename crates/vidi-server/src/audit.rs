@@ -41,12 +41,8 @@ pub async fn record_detail(
         client: client.map(|c| c.to_string()),
         detail,
     };
-    state
-        .db(move |s| {
-            s.append_audit(&event)?;
-            Ok(())
-        })
-        .await
+    // Group commit with the events of concurrent requests (AppState).
+    state.append_audit(event).await
 }
 
 /// [`record`] for the authenticated user of a request.

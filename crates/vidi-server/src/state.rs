@@ -1,11 +1,25 @@
 //! Shared server state: the workspace, a pool of store connections, the
-//! configuration and the login rate limiter.
+//! audit writer, the configuration and the login rate limiter.
+//!
+//! Store work runs on tokio's blocking pool, but at most
+//! [`ServerConfig::db_connections`] closures at a time (a semaphore): the
+//! others wait in the async queue, holding no thread, and every connection
+//! (with its prepared-statement cache) is kept and reused instead of being
+//! opened per request. On a 2-core machine a few connections saturate the
+//! CPU; more only add context switches.
+//!
+//! Audit events go to one writer thread with its own connection, which
+//! appends whatever events are waiting in ONE transaction (group commit)
+//! and then answers each request: an event is still stored before its
+//! request is answered (fail closed), but concurrent views share a commit
+//! instead of queueing on SQLite's write lock one by one.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use vidi_store::audit::AuditEvent;
 use vidi_store::{Store, StoreError, Workspace};
 
 use crate::error::ApiError;
@@ -26,6 +40,9 @@ pub struct ServerConfig {
     pub login_window: Duration,
     /// Mark cookies `Secure` (set when serving TLS).
     pub secure_cookies: bool,
+    /// Store connections working at the same time (and kept open); 0: two
+    /// per core, at least 4.
+    pub db_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +54,7 @@ impl Default for ServerConfig {
             login_failures_per_client: 20,
             login_window: Duration::from_secs(15 * 60),
             secure_cookies: false,
+            db_connections: 0,
         }
     }
 }
@@ -90,11 +108,58 @@ impl RateLimiter {
     }
 }
 
+/// One audit event waiting for the writer, and where to answer.
+struct AuditJob {
+    event: AuditEvent,
+    reply: tokio::sync::oneshot::Sender<Result<(), Arc<StoreError>>>,
+}
+
+/// Most events appended in one transaction.
+const MAX_AUDIT_BATCH: usize = 512;
+
+/// The audit writer: appends waiting events in one transaction each turn.
+/// Ends when every sender (the state) is gone.
+fn audit_writer(ws: Workspace, rx: mpsc::Receiver<AuditJob>) {
+    let mut store: Option<Store> = None;
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_AUDIT_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let events: Vec<AuditEvent> = jobs.iter().map(|j| j.event.clone()).collect();
+        let result = match store.take() {
+            Some(s) => Ok(s),
+            None => Store::open(&ws),
+        }
+        .and_then(|mut s| {
+            let r = s.append_audit_batch(&events);
+            store = Some(s);
+            r
+        });
+        let result = match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, events = events.len(), "audit append failed");
+                Err(Arc::new(e))
+            }
+        };
+        for j in jobs {
+            // The request may have gone away; its event is stored anyway.
+            let _ = j.reply.send(result.clone());
+        }
+    }
+}
+
 pub(crate) struct Inner {
     pub(crate) ws: Workspace,
     pub(crate) pool: Mutex<Vec<Store>>,
     pub(crate) config: ServerConfig,
     pub(crate) limiter: RateLimiter,
+    permits: tokio::sync::Semaphore,
+    audit: Mutex<mpsc::Sender<AuditJob>>,
 }
 
 /// The state every handler gets: cheap to clone.
@@ -111,20 +176,57 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-const POOL_KEEP: usize = 16;
-
 impl AppState {
     /// State for a workspace (the schema is migrated when opened).
     pub fn new(ws: Workspace, config: ServerConfig) -> Result<AppState, StoreError> {
         let first = Store::open(&ws)?;
+        let connections = match config.db_connections {
+            0 => std::thread::available_parallelism()
+                .map_or(4, |n| n.get() * 2)
+                .max(4),
+            n => n,
+        };
+        let (tx, rx) = mpsc::channel();
+        let writer_ws = ws.clone();
+        std::thread::Builder::new()
+            .name("vidi-audit".into())
+            .spawn(move || audit_writer(writer_ws, rx))
+            .map_err(|source| StoreError::Io {
+                path: ws.root().to_path_buf(),
+                source,
+            })?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 ws,
                 pool: Mutex::new(vec![first]),
                 config,
                 limiter: RateLimiter::default(),
+                permits: tokio::sync::Semaphore::new(connections),
+                audit: Mutex::new(tx),
             }),
         })
+    }
+
+    /// Append an audit event through the group-commit writer; returns once
+    /// it is stored (an error when it could not be).
+    pub async fn append_audit(&self, event: AuditEvent) -> Result<(), ApiError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = self
+            .inner
+            .audit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(AuditJob { event, reply });
+        if sent.is_err() {
+            return Err(ApiError::internal(&std::io::Error::other(
+                "the audit writer stopped",
+            )));
+        }
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ApiError::internal(&*e)),
+            Err(e) => Err(ApiError::internal(&e)),
+        }
     }
 
     /// The configuration.
@@ -154,7 +256,14 @@ impl AppState {
         F: FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
     {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || {
+        // Wait for a connection slot without holding a thread.
+        let permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let out = tokio::task::spawn_blocking(move || {
             let taken = state
                 .inner
                 .pool
@@ -166,12 +275,17 @@ impl AppState {
                 None => Store::open(&state.inner.ws)?,
             };
             let out = f(&mut store);
-            let mut pool = state.inner.pool.lock().unwrap_or_else(|p| p.into_inner());
-            if pool.len() < POOL_KEEP {
-                pool.push(store);
-            }
+            // At most one connection per permit exists: keep them all.
+            state
+                .inner
+                .pool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(store);
             out
         })
-        .await?
+        .await;
+        drop(permit);
+        out?
     }
 }
