@@ -419,6 +419,10 @@ pub(crate) enum BenchCommand {
     Similar(crate::cmd::similar::BenchSimilarArgs),
     /// Clue extractors: time per image / per minute of audio, and a whole `vidi clues` run.
     Clues(crate::cmd::bench_clues::BenchCluesArgs),
+    /// Seed a synthetic workspace of N media, three agencies and users (for `bench serve` and UI tests).
+    Seed(crate::cmd::bench_serve::BenchSeedArgs),
+    /// Server load: N virtual investigators browsing grids and media pages on loopback.
+    Serve(crate::cmd::bench_serve::BenchServeArgs),
 }
 
 #[derive(Debug, Args)]

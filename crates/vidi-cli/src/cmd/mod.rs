@@ -6,6 +6,7 @@ mod bench;
 pub(crate) mod bench_clues;
 mod bench_hashsets;
 mod bench_index;
+pub(crate) mod bench_serve;
 mod clues;
 mod demo;
 mod ingest;
@@ -67,6 +68,8 @@ pub(crate) fn run(cli: Cli, cancel: &vidi_types::Cancel) -> anyhow::Result<ExitC
         Command::Bench(BenchCommand::Similar(a)) => similar::bench(&a, quiet, cancel),
         Command::Series(c) => series::run(c, quiet),
         Command::Bench(BenchCommand::Clues(a)) => bench_clues::run(&a, quiet, cancel),
+        Command::Bench(BenchCommand::Seed(a)) => bench_serve::seed(&a, quiet),
+        Command::Bench(BenchCommand::Serve(a)) => bench_serve::serve(&a, quiet),
         Command::Serve(a) => serve::run(&a, quiet, cancel),
         Command::Agencies(c) => accounts::agencies(c, quiet),
         Command::Users(c) => accounts::users(c, quiet),
