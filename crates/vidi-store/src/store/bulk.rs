@@ -221,7 +221,7 @@ mod tests {
             fingerprint: "gps/1".into(),
             clues: vec![clue.clone(), clue],
         };
-        store.put_clues_bulk(&[batch.clone()]).unwrap();
+        store.put_clues_bulk(std::slice::from_ref(&batch)).unwrap();
         store.put_clues_bulk(&[batch]).unwrap();
         assert_eq!(store.clues_for_media(&Sha256([2; 32])).unwrap().len(), 2);
         assert_eq!(
