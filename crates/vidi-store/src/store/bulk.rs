@@ -232,4 +232,22 @@ mod tests {
             Some("gps/1")
         );
     }
+
+    #[test]
+    fn audit_batch_chains_like_single_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let mut store = Store::open(&ws).unwrap();
+        let e = |o: &str| AuditEvent::new("u", "AG", "media.view", o);
+        assert_eq!(store.append_audit(&e("media:1")).unwrap(), 1);
+        let seqs = store
+            .append_audit_batch(&[e("media:2"), e("media:3"), e("media:4")])
+            .unwrap();
+        assert_eq!(seqs, vec![2, 3, 4]);
+        assert!(store.append_audit_batch(&[]).unwrap().is_empty());
+        assert_eq!(store.append_audit(&e("media:5")).unwrap(), 5);
+        let report = store.verify_audit().unwrap();
+        assert!(report.is_ok(), "{report:?}");
+        assert_eq!(store.list_audit(0, 10).unwrap().len(), 5);
+    }
 }
