@@ -16,3 +16,5 @@ cargo test --workspace --locked --no-fail-fast
 echo "== web UI in headless chromium (tests/ui/run.sh)"
 cargo build --locked -p vidi-cli
 bash tests/ui/run.sh "$CARGO_TARGET_DIR/debug/vidi"
+echo "== web UI grid at 100,000 media (tests/ui/run-big.sh)"
+bash tests/ui/run-big.sh "$CARGO_TARGET_DIR/debug/vidi"
