@@ -5,6 +5,18 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vidi-target}"
 export CARGO_TERM_COLOR=never
+# Test binaries bake in their checkout's path (env!("CARGO_MANIFEST_DIR") for goldens and ../shared), and cargo's
+# fingerprints of workspace crates do not include that path. When this target dir last built another checkout,
+# rebuild the workspace's own crates (dependencies stay cached), so no test reads files through a stale path.
+mkdir -p "$CARGO_TARGET_DIR"
+stamp="$CARGO_TARGET_DIR/.vidi-checkout"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$PWD" ]; then
+  own=()
+  for d in crates/*/; do own+=(-p "$(basename "$d")"); done
+  echo "== target dir last built another checkout: cleaning the workspace crates"
+  cargo clean "${own[@]}"
+  echo "$PWD" >"$stamp"
+fi
 # tesseract's OpenMP pool makes OCR ~3x slower on 2 cores (docs/accuracy.md).
 export OMP_THREAD_LIMIT=1
 echo "== cargo fmt --check"
