@@ -7,6 +7,7 @@ use rusqlite::{TransactionBehavior, params};
 use vidi_types::{EvidenceItem, MediaRecord, Sha256};
 
 use super::audit::{AuditEvent, append_in};
+use super::clues::insert_clue_rows;
 use super::{ClueRow, Store, codec};
 use crate::StoreError;
 use crate::error::clip;
@@ -99,26 +100,7 @@ impl Store {
             let sha = b.media.to_hex();
             tx.prepare_cached("DELETE FROM clues WHERE media_sha256 = ?1 AND extractor = ?2")?
                 .execute(params![sha, b.extractor])?;
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO clues (media_sha256, extractor, kind, value, confidence, version,
-                     model_name, model_sha256, region_json, time_range_json, detail_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?;
-            for c in &b.clues {
-                ins.execute(params![
-                    sha,
-                    b.extractor,
-                    c.kind,
-                    c.value,
-                    c.confidence,
-                    c.version,
-                    c.model_name,
-                    c.model_sha256,
-                    c.region.as_ref().map(|v| v.to_string()),
-                    c.time_range.as_ref().map(|v| v.to_string()),
-                    (!c.detail.is_null()).then(|| c.detail.to_string()),
-                ])?;
-            }
+            insert_clue_rows(&tx, &sha, &b.extractor, &b.clues)?;
             tx.prepare_cached(
                 "INSERT INTO clue_runs (media_sha256, extractor, fingerprint, error)
                  VALUES (?1, ?2, ?3, NULL)

@@ -1,7 +1,7 @@
 //! Clues per media, and which extractor (with which version and model)
 //! produced them, so that a rerun recomputes only what changed.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use vidi_types::Sha256;
 
 use super::Store;
@@ -79,28 +79,7 @@ impl Store {
             "DELETE FROM clues WHERE media_sha256 = ?1 AND extractor = ?2",
             params![sha, extractor],
         )?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO clues (media_sha256, extractor, kind, value, confidence, version,
-                     model_name, model_sha256, region_json, time_range_json, detail_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?;
-            for c in clues {
-                ins.execute(params![
-                    sha,
-                    extractor,
-                    c.kind,
-                    c.value,
-                    c.confidence,
-                    c.version,
-                    c.model_name,
-                    c.model_sha256,
-                    c.region.as_ref().map(|v| v.to_string()),
-                    c.time_range.as_ref().map(|v| v.to_string()),
-                    (!c.detail.is_null()).then(|| c.detail.to_string()),
-                ])?;
-            }
-        }
+        insert_clue_rows(&tx, &sha, extractor, clues)?;
         tx.execute(
             "INSERT INTO clue_runs (media_sha256, extractor, fingerprint, error)
              VALUES (?1, ?2, ?3, ?4)
@@ -162,4 +141,36 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+/// Insert `clues` as rows of one extractor on one media (the caller deletes
+/// the old ones first and owns the transaction); shared by
+/// [`Store::put_clues`] and [`Store::put_clues_bulk`].
+pub(super) fn insert_clue_rows(
+    conn: &Connection,
+    sha: &str,
+    extractor: &str,
+    clues: &[ClueRow],
+) -> Result<(), StoreError> {
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO clues (media_sha256, extractor, kind, value, confidence, version,
+             model_name, model_sha256, region_json, time_range_json, detail_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for c in clues {
+        ins.execute(params![
+            sha,
+            extractor,
+            c.kind,
+            c.value,
+            c.confidence,
+            c.version,
+            c.model_name,
+            c.model_sha256,
+            c.region.as_ref().map(|v| v.to_string()),
+            c.time_range.as_ref().map(|v| v.to_string()),
+            (!c.detail.is_null()).then(|| c.detail.to_string()),
+        ])?;
+    }
+    Ok(())
 }
