@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
-    let photo = render::Canvas::photo(1024, 768, 5);
+    let photo = vidi_testkit::render::Canvas::photo_plain(1024, 768, 5);
     g.bench_function("no_text_photo_1024x768", |b| {
         b.iter(|| {
             ocr.recognize(

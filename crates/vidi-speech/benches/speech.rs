@@ -6,7 +6,6 @@
 //! prints a message and measures nothing.
 #![allow(clippy::print_stdout)]
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -14,9 +13,7 @@ use vidi_speech::{LidOptions, MediaLimits, SpeechLid, audio_from_media, default_
 use vidi_types::Cancel;
 
 fn corpus_clip() -> Option<Vec<f32>> {
-    let shared = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = vidi_testkit::shared_path();
     let path = shared.join("corpora/speech-picovoice/leopard/audio_samples/diarization_test.wav");
     audio_from_media(&path, &MediaLimits::default()).ok()
 }

@@ -1,6 +1,6 @@
 //! Helpers: run the binary, generate small datasets.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 pub(crate) fn vidi() -> Command {
@@ -37,21 +37,7 @@ pub(crate) fn ls_json(ws: &Path, case: Option<&str>) -> Vec<serde_json::Value> {
     json_lines(&run_ok(&args))
 }
 
-/// The shared corpora, or None (with a message) when absent.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("corpora").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIP: shared corpora not found at {} (set VIDI_SHARED_DIR)",
-            dir.display()
-        );
-        None
-    }
-}
+pub(crate) use vidi_testkit::shared_dir;
 
 /// A benign dataset from the generator, written to `dir`.
 pub(crate) fn dataset(dir: &Path, spec: &vidi_synth::DemoSpec) -> vidi_synth::DemoManifest {

@@ -10,8 +10,8 @@ use std::time::Instant;
 use vidi_clues::{Clue, ClueExtractor, ClueInput, ClueKind, OcrExtractor};
 use vidi_types::{Cancel, MediaKind};
 
-#[path = "../../../vidi-ppocr/tests/it/render.rs"]
-mod render;
+use vidi_testkit::cer::errors;
+use vidi_testkit::signs;
 
 /// Combined CER over the Chinese, Japanese and Korean signs must stay under
 /// this (measured: docs/accuracy-ocr.md).
@@ -38,32 +38,6 @@ fn text_of(clues: &[Clue]) -> String {
         .map(|c| c.value.as_str())
         .collect();
     t.join("\n")
-}
-
-fn errors(reference: &str, hyp: &str, unspaced: bool) -> (usize, usize) {
-    let norm = |s: &str| -> Vec<char> {
-        let mut out = Vec::new();
-        for w in s.split_whitespace() {
-            if !out.is_empty() && !unspaced {
-                out.push(' ');
-            }
-            out.extend(w.chars());
-        }
-        out
-    };
-    let (a, b) = (norm(reference), norm(hyp));
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    (prev[b.len()], a.len())
 }
 
 #[test]
@@ -95,8 +69,8 @@ fn cjk_and_sign_cer_tesseract_ppocr_combined() {
     let mut lang_right = 0;
     let mut lang_total = 0;
     println!("| sign | lang | tesseract | PP-OCR | combined | language | combined text |");
-    for (id, lang, lines, style) in render::sign_set() {
-        let Some(img) = render::sign(lang, &lines, style) else {
+    for (id, lang, lines, style) in signs::sign_set() {
+        let Some(img) = signs::sign(lang, &lines, style) else {
             println!("skipped {id}: no font");
             continue;
         };

@@ -7,7 +7,9 @@ use vidi_clues::scene::{SCENE_MODEL, SceneExtractor};
 use vidi_clues::{Clue, ClueError, ClueExtractor, ClueInput, ClueKind};
 use vidi_types::{Cancel, MediaKind, MediaRecord};
 
-use crate::{models_dir, record, shared_dir};
+use vidi_testkit::shared_dir;
+
+use crate::{models_dir, record};
 
 fn extractor() -> Option<(std::path::PathBuf, SceneExtractor)> {
     let (dir, _) = models_dir(SCENE_MODEL)?;
@@ -70,10 +72,7 @@ fn kauai_is_an_outdoor_valley_or_alp() {
 #[test]
 fn corpus_photos() {
     let Some((_, e)) = extractor() else { return };
-    let Some(shared) = shared_dir() else {
-        println!("skipped: ../shared not found (set VIDI_SHARED_DIR)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     let dirs = ["corpora/exif-samples/jpg/gps", "corpora/exif-samples/jpg"];
     let media = record(MediaKind::Image);
     let mut n = 0;
@@ -157,10 +156,7 @@ fn synthetic_images_and_bad_input() {
 #[test]
 fn video_keyframes_have_times() {
     let Some((_, e)) = extractor() else { return };
-    let Some(shared) = shared_dir() else {
-        println!("skipped: ../shared not found (set VIDI_SHARED_DIR)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     let v = shared.join("corpora/threatexchange-video/tmk-sample-videos/chair-19-sd-bar.mp4");
     if !v.is_file() {
         println!("skipped: {} missing", v.display());

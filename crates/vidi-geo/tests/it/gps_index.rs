@@ -3,18 +3,9 @@
 //! from the Python `reverse_geocode` package (GeoNames nearest city); it is
 //! mapped to ISO 3166-1 alpha-2 with `vidi_geo::country_by_name`.
 
-use std::path::PathBuf;
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("VIDI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
 #[test]
 fn gps_index_countries() {
-    let path = shared_dir().join("corpora/GPS-INDEX.tsv");
+    let path = vidi_testkit::shared_path().join("corpora/GPS-INDEX.tsv");
     let Ok(text) = std::fs::read_to_string(&path) else {
         println!("SKIP gps_index_countries: {} is absent", path.display());
         return;

@@ -14,12 +14,7 @@ use vidi_hashsets::{
     read_with,
 };
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    dir.is_dir().then_some(dir)
-}
+use vidi_testkit::shared_dir;
 
 fn read_file(
     path: &Path,

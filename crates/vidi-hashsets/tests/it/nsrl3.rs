@@ -41,11 +41,9 @@ const SHA1_EMPTY: &str = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 const MD5_EMPTY: &str = "d41d8cd98f00b204e9800998ecf8427e";
 
 fn shared_schema() -> Option<String> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     std::fs::read_to_string(
-        dir.join("corpora/hashlists/nsrl-rdsv3-schema/RDS_2021.12.2_curated.schema.sql"),
+        vidi_testkit::shared_path()
+            .join("corpora/hashlists/nsrl-rdsv3-schema/RDS_2021.12.2_curated.schema.sql"),
     )
     .ok()
 }

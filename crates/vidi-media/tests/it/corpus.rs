@@ -1,25 +1,8 @@
 //! Locating the shared corpora and reading their index files.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-/// `/work/shared/corpora` (or `$VIDI_SHARED_DIR/corpora`), if present.
-pub(crate) fn corpora() -> Option<PathBuf> {
-    let shared = match std::env::var_os("VIDI_SHARED_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let c = shared.join("corpora");
-    if c.is_dir() {
-        Some(c)
-    } else {
-        println!(
-            "SKIP: shared corpora not found at {} (set VIDI_SHARED_DIR)",
-            c.display()
-        );
-        None
-    }
-}
+pub(crate) use vidi_testkit::corpora;
 
 /// Split one CSV line with optional double-quoted fields.
 pub(crate) fn csv_fields(line: &str) -> Vec<String> {

@@ -6,7 +6,10 @@
 //! become `-`, and the ﬁ/ﬂ ligatures become two letters (the UNLV ground
 //! truth is ASCII, tesseract prints curly quotes). Nothing else: case,
 //! punctuation and diacritics all count. CER = Levenshtein distance over
-//! Unicode scalar values / reference length.
+//! Unicode scalar values / reference length
+//! ([`vidi_testkit::cer::edit_distance`]).
+
+use vidi_testkit::cer::edit_distance;
 
 pub(crate) fn normalise(s: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len());
@@ -28,20 +31,6 @@ pub(crate) fn normalise(s: &str) -> Vec<char> {
         }
     }
     out
-}
-
-pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// (edit distance, reference length) after normalisation.

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use vidi_ocr::{Ocr, OcrConfig, RgbImageRef};
 
-use crate::{cer, engine_or_skip, shared_dir};
+use vidi_testkit::shared_dir;
+
+use crate::{cer, engine_or_skip};
 
 /// (image, ground truth file or literal, counted in the overall CER,
 /// explicit tesseract languages or None for the default automatic passes).

@@ -8,17 +8,7 @@ mod hostile;
 mod render;
 mod signs;
 
-use std::path::PathBuf;
-
 use vidi_ocr::{Ocr, OcrConfig};
-
-/// `../shared` beside the workspace, or `VIDI_SHARED_DIR`.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    dir.is_dir().then_some(dir)
-}
 
 /// An engine, or None (with a printed reason) when tesseract's traineddata
 /// are not installed (run scripts/setup-ocr.sh).

@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use vidi_ppocr::RgbView;
 
-use crate::{cer, engine, shared_dir};
+use vidi_testkit::{cer, shared_dir};
+
+use crate::engine;
 
 const PAGES: &[(&str, Option<&str>, &str)] = &[
     ("phototest.tif", Some("phototest.txt"), ""),
@@ -25,10 +27,7 @@ const MAX_PHOTOTEST_CER: f64 = 0.05;
 #[test]
 fn tesseract_test_pages_cer() {
     let Some(ocr) = engine() else { return };
-    let Some(shared) = shared_dir() else {
-        println!("SKIP: ../shared not found (set VIDI_SHARED_DIR)");
-        return;
-    };
+    let Some(shared) = shared_dir() else { return };
     let dir = shared.join("corpora/ocr-tesseract-testing");
     let (mut te, mut tn) = (0, 0);
     println!("| file | ref chars | edits | CER | ms |");

@@ -4,23 +4,12 @@
 
 #![allow(clippy::print_stdout)] // skip messages and accuracy tables
 
-mod cer;
 mod corpus;
-mod render;
 mod signs;
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use vidi_ppocr::{PpOcr, PpOcrConfig, PpOcrError, RgbView};
-
-/// `../shared` beside the workspace, or `VIDI_SHARED_DIR`.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    dir.is_dir().then_some(dir)
-}
 
 /// The pipeline loaded once for the whole binary, or None (with a printed
 /// reason) when the models are not installed.
@@ -86,7 +75,12 @@ fn hostile_inputs_are_typed_errors_or_nothing() {
     // Cancellation.
     let c = vidi_types::Cancel::new();
     c.cancel();
-    let img = render::sign("en", &["CANCEL ME"], render::SignStyle::default()).unwrap();
+    let img = vidi_testkit::signs::sign(
+        "en",
+        &["CANCEL ME"],
+        vidi_testkit::signs::SignStyle::default(),
+    )
+    .unwrap();
     let r = ocr.recognize(
         RgbView::new(img.width, img.height, &img.rgb).unwrap(),
         Some(&c),

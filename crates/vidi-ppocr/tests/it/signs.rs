@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use vidi_ppocr::RgbView;
 
-use crate::{cer, engine, render};
+use vidi_testkit::{cer, signs};
+
+use crate::engine;
 
 /// Chinese CER over the rendered signs must stay under this (measured: see
 /// docs/accuracy-ocr.md).
@@ -18,8 +20,8 @@ fn rendered_signs_cer_per_language() {
     let Some(ocr) = engine() else { return };
     let mut per_lang: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     println!("| sign | lang | CER | ms | text read |");
-    for (id, lang, lines, style) in render::sign_set() {
-        let Some(img) = render::sign(lang, &lines, style) else {
+    for (id, lang, lines, style) in signs::sign_set() {
+        let Some(img) = signs::sign(lang, &lines, style) else {
             println!("SKIP {id}: font for {lang} not installed");
             continue;
         };

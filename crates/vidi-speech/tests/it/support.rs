@@ -1,23 +1,12 @@
 //! Shared helpers: corpus location, the models (loaded once), espeak-ng.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
 use vidi_speech::{MediaLimits, SpeechLid, audio_from_media, default_models_dir};
 
-/// `/work/shared` (or `VIDI_SHARED_DIR`), if present.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("corpora").is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIP: shared corpora not found at {}", dir.display());
-        None
-    }
-}
+pub(crate) use vidi_testkit::shared_dir;
 
 /// The speech models, loaded once; `None` (with a message) when absent.
 pub(crate) fn lid() -> Option<&'static SpeechLid> {

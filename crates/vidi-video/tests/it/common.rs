@@ -3,21 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The shared corpora folder, or None (with a message) when absent.
-pub(crate) fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIDI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("corpora").is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "SKIP: shared corpora not found at {} (set VIDI_SHARED_DIR)",
-            dir.display()
-        );
-        None
-    }
-}
+pub(crate) use vidi_testkit::shared_dir;
 
 /// Run ffmpeg with `args` (after `-y -v error`), panicking on failure.
 pub(crate) fn ffmpeg(args: &[&str]) {
