@@ -4,6 +4,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod local;
 mod model;
 mod quality;
 mod scenes;
