@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use vidi_embed::rank::order_by_inliers;
 use vidi_local::{ExtractParams, Features, VerifyParams, extract, verify};
 
 use crate::quality::Job;
@@ -59,7 +60,7 @@ struct Stats {
     same_in_lists: usize,
     /// Largest inlier count of a pair of different scenes.
     max_other_inliers: u32,
-    /// Inliers of every verified pair: same scene, other scenes.
+    /// Inliers of every short-list pair: same scene, other scenes.
     inliers_same: Vec<u32>,
     inliers_other: Vec<u32>,
     /// Verified pairs of different scenes by (query kind, hit kind).
@@ -81,17 +82,16 @@ pub(crate) fn rerank_all(
         let lists = qs
             .map(|q| {
                 let list = &ranked[q][method];
-                let mut verified: Vec<(u32, usize, usize)> = Vec::new();
-                let mut rest: Vec<usize> = Vec::new();
+                let mut inliers = vec![0u32; list.len()];
                 for (pos, &m) in list.iter().enumerate() {
                     if pos >= depth || m == q {
-                        rest.push(m);
                         continue;
                     }
                     let t = Instant::now();
                     let v = verify(&feats[q], &feats[m], &p);
                     st.seconds += t.elapsed().as_secs_f64();
                     st.verifications += 1;
+                    inliers[pos] = v.inliers;
                     let same = jobs[q].0 == jobs[m].0;
                     st.same_in_lists += usize::from(same);
                     if !same {
@@ -120,17 +120,12 @@ pub(crate) fn rerank_all(
                                 );
                             }
                         }
-                        verified.push((v.inliers, pos, m));
-                    } else {
-                        rest.push(m);
                     }
                 }
-                verified.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                verified
+                order_by_inliers(&inliers, p.min_inliers)
                     .into_iter()
-                    .map(|(_, _, m)| m)
-                    .chain(rest)
-                    .collect()
+                    .map(|i| list[i])
+                    .collect::<Vec<usize>>()
             })
             .collect();
         (lists, st)
