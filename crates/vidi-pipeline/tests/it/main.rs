@@ -108,4 +108,3 @@ fn cancelled_before_start_stores_nothing() {
 
 mod clues;
 mod similar_compressed;
-mod local_rerank;
