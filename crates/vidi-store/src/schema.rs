@@ -285,8 +285,10 @@ const V8: &str = include_str!("schema_sql/v8.sql");
 const V9: &str = include_str!("schema_sql/v9.sql");
 /// Schema version 10: indexes for the server's grid (clues by media and kind).
 const V10: &str = include_str!("schema_sql/v10.sql");
+/// Schema version 11: generation counters (triggers) for the server's caches.
+const V11: &str = include_str!("schema_sql/v11.sql");
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -13,6 +13,7 @@
 //! value (the caller hashes them). Times of sessions are Unix seconds given
 //! by the caller, so that idle timeouts can be tested.
 
+pub mod cache;
 mod embedded;
 pub mod scoped;
 #[cfg(test)]
@@ -25,6 +26,7 @@ use super::Store;
 use crate::StoreError;
 use crate::error::clip;
 
+pub use cache::{GenCache, Generation, ReadCaches};
 pub use scoped::{
     Access, CaseView, CategoryView, ClueView, EvidenceFile, LinkView, MAX_MAP_POINTS, MAX_PAGE,
     MapCountry, MapPoint, MapView, MediaFilter, MediaListItem, MediaView, NoteKind, NoteView, Page,
@@ -178,6 +180,25 @@ pub struct SessionInfo {
     pub user: User,
     /// The CSRF token to expect on state-changing requests.
     pub csrf_token: String,
+}
+
+/// A stored session as [`Store::session_row`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    /// Its user and CSRF token.
+    pub info: SessionInfo,
+    /// Last recorded activity (Unix seconds).
+    pub last_seen: i64,
+    /// Idle timeout in seconds.
+    pub idle_timeout: i64,
+}
+
+impl StoredSession {
+    /// True when a request at `now` after activity at `last_seen` comes
+    /// too late (the same rule as [`Store::touch_session`]).
+    pub fn idle_at(now: i64, last_seen: i64, idle_timeout: i64) -> bool {
+        now.saturating_sub(last_seen) > idle_timeout
+    }
 }
 
 /// A case shared with another agency.
@@ -484,7 +505,7 @@ impl Store {
         let Some((user_id, csrf_token, last_seen, idle)) = row else {
             return Ok(None);
         };
-        if now.saturating_sub(last_seen) > idle {
+        if StoredSession::idle_at(now, last_seen, idle) {
             self.delete_session(id_hash)?;
             return Ok(None);
         }
@@ -498,6 +519,44 @@ impl Store {
                 .execute(params![id_hash, now])?;
         }
         Ok(Some(SessionInfo { user, csrf_token }))
+    }
+
+    /// The stored session with this id hash, without touching it: `None`
+    /// when unknown or its user is disabled. The caller checks the idle
+    /// time ([`StoredSession::idle_at`]) and records activity with
+    /// [`Store::record_session_seen`] (a server coalesces those writes).
+    pub fn session_row(&self, id_hash: &str) -> Result<Option<StoredSession>, AccountError> {
+        let row: Option<(i64, String, i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT user_id, csrf_token, last_seen, idle_timeout FROM sessions
+                 WHERE id_hash = ?1",
+            )?
+            .query_row([id_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((user_id, csrf_token, last_seen, idle_timeout)) = row else {
+            return Ok(None);
+        };
+        let Some(user) = self.user(user_id)?.filter(|u| !u.disabled) else {
+            return Ok(None);
+        };
+        Ok(Some(StoredSession {
+            info: SessionInfo { user, csrf_token },
+            last_seen,
+            idle_timeout,
+        }))
+    }
+
+    /// Record activity of a session at `now` (never moves the clock back).
+    pub fn record_session_seen(&mut self, id_hash: &str, now: i64) -> Result<(), AccountError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1 AND last_seen < ?2",
+            )?
+            .execute(params![id_hash, now])?;
+        Ok(())
     }
 
     /// End a session.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use vidi_hashsets::Category;
 use vidi_types::{MediaRecord, Sha256};
 
+use super::cache::{Generation, ReadCaches};
 use super::{AccountError, Scope};
 use crate::StoreError;
 use crate::store::codec;
@@ -356,6 +357,63 @@ impl Store {
         Ok(out)
     }
 
+    /// [`Store::scoped_cases`] with each case's media count taken from
+    /// `caches` while [`Generation::Data`] is unchanged.
+    pub fn scoped_cases_cached(
+        &self,
+        caches: &ReadCaches,
+        scope: &Scope,
+    ) -> Result<Vec<CaseView>, StoreError> {
+        let generation = self.generation(Generation::Data)?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT c.id, c.number, a.code, a.name, a.country, c.agency_id = ?1
+             FROM cases c JOIN agencies a ON a.id = c.agency_id
+             WHERE c.id IN {VIS} ORDER BY c.number"
+        ))?;
+        let rows = st.query_map([scope.agency_id()], |r| {
+            let owned: bool = r.get(5)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                CaseView {
+                    number: r.get(1)?,
+                    agency: super::Agency {
+                        code: r.get(2)?,
+                        name: r.get(3)?,
+                        country: r.get(4)?,
+                    },
+                    access: if owned {
+                        Access::Owner
+                    } else {
+                        Access::Granted
+                    },
+                    media_count: 0,
+                },
+            ))
+        })?;
+        let cases = rows.collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(cases.len());
+        for (id, mut case) in cases {
+            let key = format!("case-media\u{1f}{id}");
+            let n = match caches.totals.get(generation, &key) {
+                Some(n) => n,
+                None => {
+                    let n: i64 = self
+                        .conn
+                        .prepare_cached(
+                            "SELECT count(DISTINCT media_sha256) FROM evidence
+                             WHERE case_id = ?1 AND media_sha256 IS NOT NULL",
+                        )?
+                        .query_row([id], |r| r.get(0))?;
+                    caches.totals.put(generation, key, n);
+                    n
+                }
+            };
+            case.media_count = u64::try_from(n).unwrap_or(0);
+            out.push(case);
+        }
+        Ok(out)
+    }
+
     /// The cases the scope may see, by number.
     pub fn scoped_cases(&self, scope: &Scope) -> Result<Vec<CaseView>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
@@ -391,6 +449,41 @@ impl Store {
     /// previous page; `limit` is clamped to 1..=[`MAX_PAGE`].
     pub fn scoped_media_page(
         &self,
+        scope: &Scope,
+        case: &str,
+        filter: &MediaFilter,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Option<Page<MediaListItem>>, StoreError> {
+        self.media_page(None, scope, case, filter, limit, cursor)
+    }
+
+    /// [`Store::scoped_media_page`] with the filtered total and the items
+    /// taken from `caches` while [`Generation::Data`] is unchanged (the
+    /// visibility of the case is checked every time).
+    pub fn scoped_media_page_cached(
+        &self,
+        caches: &ReadCaches,
+        scope: &Scope,
+        case: &str,
+        filter: &MediaFilter,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Option<Page<MediaListItem>>, StoreError> {
+        let generation = self.generation(Generation::Data)?;
+        self.media_page(
+            Some((caches, generation)),
+            scope,
+            case,
+            filter,
+            limit,
+            cursor,
+        )
+    }
+
+    fn media_page(
+        &self,
+        caches: Option<(&ReadCaches, u64)>,
         scope: &Scope,
         case: &str,
         filter: &MediaFilter,
@@ -501,12 +594,27 @@ impl Store {
             );
         }
         let where_ = conds.join(" AND ");
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(DISTINCT e.media_sha256) FROM evidence e WHERE {where_}"
-            ))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        // The key is the resolved query: condition and argument values.
+        let key = caches.map(|_| format!("{where_}\u{1f}{args:?}"));
+        let cached = match (caches, &key) {
+            (Some((c, g)), Some(k)) => c.totals.get(g, k),
+            _ => None,
+        };
+        let total: i64 = match cached {
+            Some(t) => t,
+            None => {
+                let t = self
+                    .conn
+                    .prepare_cached(&format!(
+                        "SELECT count(DISTINCT e.media_sha256) FROM evidence e WHERE {where_}"
+                    ))?
+                    .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+                if let (Some((c, g)), Some(k)) = (caches, key) {
+                    c.totals.put(g, k, t);
+                }
+                t
+            }
+        };
         let mut page_args = args.clone();
         let mut page_where = where_;
         if let Some(c) = cursor {
@@ -526,7 +634,23 @@ impl Store {
         let more = shas.len() > limit;
         let mut items = Vec::with_capacity(limit);
         for s in shas.iter().take(limit) {
-            if let Some(item) = self.list_item(scope, s)? {
+            let item = match caches {
+                Some((c, g)) => {
+                    let key = (scope.agency_id(), s.clone());
+                    match c.items.get(g, &key) {
+                        Some(item) => Some(item),
+                        None => {
+                            let item = self.list_item(scope, s)?;
+                            if let Some(i) = &item {
+                                c.items.put(g, key, i.clone());
+                            }
+                            item
+                        }
+                    }
+                }
+                None => self.list_item(scope, s)?,
+            };
+            if let Some(item) = item {
                 items.push(item);
             }
         }

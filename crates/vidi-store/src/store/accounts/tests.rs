@@ -8,6 +8,7 @@ use vidi_types::{
 use super::*;
 use crate::Workspace;
 use crate::store::accounts::scoped::{LinkView, MediaFilter, NoteKind};
+use vidi_hashsets::Category;
 
 fn sha(n: u8) -> Sha256 {
     Sha256([n; 32])
@@ -448,4 +449,85 @@ fn clues_series_and_embeddings_are_read_within_the_scope() {
     assert_eq!(f.store.embedding_models().unwrap(), vec![key.clone()]);
     assert_eq!(f.store.scoped_embedded_count(&f.a, &key).unwrap(), 1);
     assert_eq!(f.store.scoped_embedded_count(&f.b, &key).unwrap(), 2);
+}
+
+#[test]
+fn cached_totals_and_items_follow_every_write() {
+    let mut f = fixture();
+    let caches = ReadCaches::default();
+    let cat = Category::new(vidi_hashsets::Scheme::Plain, "1");
+    let by_cat = MediaFilter {
+        category: Some("1".into()),
+        ..MediaFilter::default()
+    };
+    let page = |s: &Store, filter: &MediaFilter| {
+        s.scoped_media_page_cached(&caches, &f.a, "A-1", filter, 10, None)
+            .unwrap()
+            .unwrap()
+    };
+    let count = |s: &Store| s.scoped_cases_cached(&caches, &f.a).unwrap()[0].media_count;
+    assert_eq!(page(&f.store, &MediaFilter::default()).total, 2);
+    assert_eq!(page(&f.store, &by_cat).total, 0);
+    assert_eq!(count(&f.store), 2);
+    // Served from the caches now; the same answers.
+    assert_eq!(page(&f.store, &MediaFilter::default()).total, 2);
+    assert_eq!(count(&f.store), 2);
+    assert!(!caches.totals.is_empty() && !caches.items.is_empty());
+    // A category changes the next filtered total and the item.
+    let g0 = f.store.generation(Generation::Data).unwrap();
+    f.store
+        .set_media_category(&sha(1), &cat, "tester", None)
+        .unwrap();
+    assert!(f.store.generation(Generation::Data).unwrap() > g0);
+    assert_eq!(page(&f.store, &by_cat).total, 1);
+    let items = page(&f.store, &MediaFilter::default()).items;
+    assert_eq!(items[0].categories.len(), 1);
+    // A new media in the case changes its total and the case list.
+    put(&mut f.store, 9, "A-1", "A");
+    assert_eq!(page(&f.store, &MediaFilter::default()).total, 3);
+    assert_eq!(count(&f.store), 3);
+    // The uncached read agrees.
+    let plain = f
+        .store
+        .scoped_media_page(&f.a, "A-1", &by_cat, 10, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(plain, page(&f.store, &by_cat));
+    // Visibility is never cached: B still cannot read A-1.
+    assert!(
+        f.store
+            .scoped_media_page_cached(&caches, &f.b, "A-1", &MediaFilter::default(), 10, None)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn session_rows_and_auth_generation() {
+    let mut f = fixture();
+    let uid = f.a.user_id();
+    let h = "cd".repeat(32);
+    f.store
+        .create_session(uid, &h, "csrf", 1000, 60, None)
+        .unwrap();
+    let g0 = f.store.generation(Generation::Auth).unwrap();
+    let row = f.store.session_row(&h).unwrap().unwrap();
+    assert_eq!((row.last_seen, row.idle_timeout), (1000, 60));
+    assert_eq!(row.info.csrf_token, "csrf");
+    f.store.record_session_seen(&h, 1050).unwrap();
+    f.store.record_session_seen(&h, 1040).unwrap();
+    assert_eq!(f.store.session_row(&h).unwrap().unwrap().last_seen, 1050);
+    // Activity is not an auth change; a removal or a user change is.
+    assert_eq!(f.store.generation(Generation::Auth).unwrap(), g0);
+    assert!(!StoredSession::idle_at(1110, 1050, 60));
+    assert!(StoredSession::idle_at(1111, 1050, 60));
+    f.store
+        .conn
+        .execute("UPDATE users SET disabled = 1 WHERE id = ?1", [uid])
+        .unwrap();
+    let g1 = f.store.generation(Generation::Auth).unwrap();
+    assert!(g1 > g0);
+    assert!(f.store.session_row(&h).unwrap().is_none());
+    f.store.delete_session(&h).unwrap();
+    assert!(f.store.generation(Generation::Auth).unwrap() > g1);
 }
