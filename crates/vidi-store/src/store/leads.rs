@@ -79,6 +79,13 @@ impl Actor {
     }
 }
 
+/// SQL: the ids of the cases the agency whose row id is bound to `?1` owns
+/// or was granted, in parentheses (`... IN {AGENCY_CASES}`). The one
+/// statement of the need-to-know rule: [`Visibility::Agency`] here and the
+/// scoped reads of `accounts` (a `Scope` is an agency) use it.
+pub(crate) const AGENCY_CASES: &str = "(SELECT id FROM cases WHERE agency_id = ?1
+     UNION SELECT case_id FROM case_grants WHERE agency_id = ?1)";
+
 /// Which cases the caller may see: everything (CLI, system), a list of
 /// case ids (`cases.id`), or the cases an agency owns or was granted (the
 /// server's need-to-know rule, as `accounts::Scope` applies it).
@@ -99,13 +106,16 @@ impl Visibility<'_> {
             Visibility::All => return Ok(None),
             Visibility::Cases(c) => c.to_vec(),
             Visibility::Agency(code) => {
-                let mut st = conn.prepare_cached(
-                    "SELECT c.id FROM cases c JOIN agencies a ON a.id = c.agency_id
-                     WHERE a.code = ?1
-                     UNION SELECT g.case_id FROM case_grants g JOIN agencies a ON a.id = g.agency_id
-                     WHERE a.code = ?1",
-                )?;
-                let rows = st.query_map([code], |r| r.get(0))?;
+                let agency: Option<i64> = conn
+                    .prepare_cached("SELECT id FROM agencies WHERE code = ?1")?
+                    .query_row([code], |r| r.get(0))
+                    .optional()?;
+                let Some(agency) = agency else {
+                    return Ok(Some("[]".to_owned()));
+                };
+                let mut st = conn
+                    .prepare_cached(&format!("SELECT id FROM cases WHERE id IN {AGENCY_CASES}"))?;
+                let rows = st.query_map([agency], |r| r.get(0))?;
                 rows.collect::<Result<_, _>>()?
             }
         };

@@ -7,11 +7,9 @@ use rusqlite::params;
 use super::Scope;
 use crate::StoreError;
 use crate::store::embeddings::ModelKey;
+// Case ids visible to the agency bound to `?1`.
+use crate::store::leads::AGENCY_CASES as VIS;
 use crate::store::{ClueRow, Store};
-
-/// Case ids visible to the agency bound to `?1` (as in `scoped`).
-const VIS: &str = "(SELECT id FROM cases WHERE agency_id = ?1
-     UNION SELECT case_id FROM case_grants WHERE agency_id = ?1)";
 
 impl Store {
     /// The embedding models that have at least one stored region, the one
