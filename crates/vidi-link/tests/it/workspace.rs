@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use vidi_link::{LINKER_VERSION, link_new_media, link_workspace};
 use vidi_store::{LinkKind, NewLink, Store, Workspace};
+use vidi_testkit::media::{bare_record, digests};
 use vidi_types::{
-    Cancel, Digests, EvidenceItem, FileType, Md5, MediaKind, MediaRecord, Metadata, PdqHash,
-    PdqWithQuality, Sha1, Sha256, VpdqFrame,
+    Cancel, EvidenceItem, FileType, MediaKind, MediaRecord, PdqHash, PdqWithQuality, Sha256,
+    VpdqFrame,
 };
 
 struct Rng(u64);
@@ -45,26 +46,11 @@ fn record(id: u64, kind: MediaKind, version: u32) -> MediaRecord {
     // from SHA-256 order.
     sha[..8].copy_from_slice(&id.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
     MediaRecord {
-        digests: Digests {
-            md5: Md5([id as u8; 16]),
-            sha1: Sha1([id as u8; 20]),
-            sha256: Sha256(sha),
-        },
         size: 1000,
-        kind,
-        mime: "image/jpeg".into(),
         width: Some(100),
         height: Some(100),
-        frame_count: None,
-        duration_s: None,
-        pdq: None,
-        pdq_dihedral: None,
-        vpdq: Vec::new(),
-        video: None,
-        metadata: Metadata::default(),
-        thumbnails: Vec::new(),
-        error: None,
         pipeline_version: version,
+        ..bare_record(digests(id as u8, sha), kind, "image/jpeg")
     }
 }
 

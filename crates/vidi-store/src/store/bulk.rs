@@ -119,30 +119,15 @@ impl Store {
 mod tests {
     use super::*;
     use crate::Workspace;
-    use vidi_types::{Digests, FileType, MediaKind, Metadata};
+    use vidi_testkit::media::{bare_record, digests};
+    use vidi_types::{FileType, MediaKind};
 
     fn media(i: u8) -> MediaRecord {
         MediaRecord {
-            digests: Digests {
-                md5: vidi_types::Md5([i; 16]),
-                sha1: vidi_types::Sha1([i; 20]),
-                sha256: Sha256([i; 32]),
-            },
             size: 10,
-            kind: MediaKind::Image,
-            mime: "image/jpeg".into(),
             width: Some(4),
             height: Some(3),
-            frame_count: None,
-            duration_s: None,
-            pdq: None,
-            pdq_dihedral: None,
-            vpdq: Vec::new(),
-            video: None,
-            metadata: Metadata::default(),
-            thumbnails: Vec::new(),
-            error: None,
-            pipeline_version: 1,
+            ..bare_record(digests(i, [i; 32]), MediaKind::Image, "image/jpeg")
         }
     }
 
