@@ -81,6 +81,24 @@ pub(crate) fn decoder_limit_args(limits: &VideoLimits) -> [OsString; 2] {
     ]
 }
 
+/// The options every ffmpeg decoding run starts with: no stdin, errors
+/// only, the `file` protocol only, and [`decoder_limit_args`].
+pub(crate) fn ffmpeg_input_args(limits: &VideoLimits) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.extend(decoder_limit_args(limits));
+    args
+}
+
 /// Whether the probe found a (non cover-art) video stream.
 pub(crate) fn has_video(info: &VideoInfo) -> bool {
     info.video_codec.is_some() || info.width.is_some()

@@ -8,7 +8,7 @@ use vidi_types::{Cancel, VideoInfo};
 
 use crate::error::{Tool, VideoError};
 use crate::process::{Ctx, run_capture};
-use crate::{VideoLimits, decoder_limit_args, has_video, input_arg};
+use crate::{VideoLimits, ffmpeg_input_args, has_video, input_arg};
 
 /// Largest thumbnail side, in pixels.
 pub const MAX_THUMB_SIDE: u32 = 256;
@@ -22,22 +22,6 @@ const MAX_JPEG: usize = 4 * 1024 * 1024;
 
 /// One thumbnail: (timestamp in seconds, JPEG bytes, width, height).
 pub type KeyframeThumb = (f64, Vec<u8>, u32, u32);
-
-fn base_args(limits: &VideoLimits) -> Vec<OsString> {
-    let mut args: Vec<OsString> = [
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-protocol_whitelist",
-        "file",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    args.extend(decoder_limit_args(limits));
-    args
-}
 
 fn push(args: &mut Vec<OsString>, items: &[&str]) {
     args.extend(items.iter().map(OsString::from));
@@ -89,7 +73,7 @@ fn scene_changes(
     deadline: Instant,
     cancel: &Cancel,
 ) -> Result<Vec<(f64, f64)>, VideoError> {
-    let mut args = base_args(limits);
+    let mut args = ffmpeg_input_args(limits);
     push(&mut args, &["-skip_frame", "nokey", "-i"]);
     args.push(input_arg(path));
     let filter = format!(
@@ -175,7 +159,7 @@ fn grab(
     deadline: Instant,
     cancel: &Cancel,
 ) -> Result<Option<KeyframeThumb>, VideoError> {
-    let mut args = base_args(limits);
+    let mut args = ffmpeg_input_args(limits);
     push(&mut args, &["-ss", &format!("{t:.3}"), "-i"]);
     args.push(input_arg(path));
     let filter = format!(

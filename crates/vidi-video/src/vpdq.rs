@@ -25,7 +25,7 @@ use vidi_types::{Cancel, VideoInfo, VpdqFrame};
 use crate::error::{Tool, VideoError};
 use crate::probe::frame_rate;
 use crate::process::{Ctx, Proc};
-use crate::{VideoLimits, decoder_limit_args, has_video, input_arg};
+use crate::{VideoLimits, ffmpeg_input_args, has_video, input_arg};
 
 /// How frames are sampled and scaled for vPDQ.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -131,19 +131,8 @@ pub fn vpdq_with(
     filters.push(format!(
         "scale={w}:{h}:flags={sws}:in_color_matrix=bt601,format=rgb24"
     ));
-    let mut args: Vec<OsString> = [
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-protocol_whitelist",
-        "file",
-        "-noautorotate",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    args.extend(decoder_limit_args(limits));
+    let mut args = ffmpeg_input_args(limits);
+    args.push(OsString::from("-noautorotate"));
     args.push(OsString::from("-i"));
     args.push(input_arg(path));
     for a in [
