@@ -174,7 +174,8 @@ pub(crate) fn from_pp(l: &vidi_ppocr::TextLine) -> Candidate {
 mod tests {
     use super::*;
 
-    fn cand(text: &str, conf: f32, x: u32, y: u32, w: u32, h: u32, engine: Engine) -> Candidate {
+    /// A candidate read by `engine` over `[x, y, w, h]`.
+    fn cand(engine: Engine, text: &str, conf: f32, [x, y, w, h]: [u32; 4]) -> Candidate {
         Candidate {
             text: text.into(),
             confidence: conf,
@@ -184,102 +185,67 @@ mod tests {
         }
     }
 
+    fn tess(text: &str, conf: f32, r: [u32; 4]) -> Candidate {
+        cand(Engine::Tesseract, text, conf, r)
+    }
+
+    fn pp(text: &str, conf: f32, r: [u32; 4]) -> Candidate {
+        cand(Engine::PpOcr, text, conf, r)
+    }
+
+    fn texts(m: &[Candidate]) -> Vec<&str> {
+        m.iter().map(|c| c.text.as_str()).collect()
+    }
+
     #[test]
     fn chinese_read_better_by_ppocr_replaces_tesseract_garbage() {
-        let t = vec![cand(
-            "Ab HR 7E",
-            0.35,
-            100,
-            100,
-            300,
-            120,
-            Engine::Tesseract,
-        )];
+        let t = vec![tess("Ab HR 7E", 0.35, [100, 100, 300, 120])];
         let p = vec![
-            cand("北京南站", 0.99, 110, 100, 200, 50, Engine::PpOcr),
-            cand("出口", 0.98, 110, 160, 100, 50, Engine::PpOcr),
+            pp("北京南站", 0.99, [110, 100, 200, 50]),
+            pp("出口", 0.98, [110, 160, 100, 50]),
         ];
         let m = merge(t, p);
-        let texts: Vec<&str> = m.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["北京南站", "出口"]);
+        assert_eq!(texts(&m), ["北京南站", "出口"]);
         assert!(m.iter().all(|c| c.engine == Engine::PpOcr));
     }
 
     #[test]
     fn scripts_ppocr_cannot_write_stay_with_tesseract() {
-        let t = vec![cand(
-            "서울역 출구",
-            0.9,
-            100,
-            100,
-            300,
-            120,
-            Engine::Tesseract,
-        )];
-        let p = vec![cand("片品品", 0.9, 110, 110, 200, 50, Engine::PpOcr)];
-        let m = merge(t, p);
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].text, "서울역 출구");
+        let t = vec![tess("서울역 출구", 0.9, [100, 100, 300, 120])];
+        let p = vec![pp("片品品", 0.9, [110, 110, 200, 50])];
+        assert_eq!(texts(&merge(t, p)), ["서울역 출구"]);
     }
 
     #[test]
     fn texture_read_as_text_is_dropped_when_ppocr_saw_nothing_there() {
         let t = vec![
-            cand("|\n|\n]\nI", 0.8, 900, 0, 30, 700, Engine::Tesseract),
-            cand("ar", 0.81, 10, 10, 20, 10, Engine::Tesseract),
-            cand("nie", 0.22, 10, 500, 20, 10, Engine::Tesseract),
-            cand("부산 시청", 0.96, 400, 400, 150, 40, Engine::Tesseract),
+            tess("|\n|\n]\nI", 0.8, [900, 0, 30, 700]),
+            tess("ar", 0.81, [10, 10, 20, 10]),
+            tess("nie", 0.22, [10, 500, 20, 10]),
+            tess("부산 시청", 0.96, [400, 400, 150, 40]),
         ];
-        let m = merge(t, Vec::new());
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].text, "부산 시청");
+        assert_eq!(texts(&merge(t, Vec::new())), ["부산 시청"]);
         // A doubtful block over a confident PP-OCR line loses to it.
-        let t = vec![cand(
-            "= Ly لنا هم",
-            0.6,
-            338,
-            306,
-            360,
-            65,
-            Engine::Tesseract,
-        )];
-        let p = vec![cand("MAIN STREET", 0.95, 335, 302, 366, 74, Engine::PpOcr)];
+        let t = vec![tess("= Ly لنا هم", 0.6, [338, 306, 360, 65])];
+        let p = vec![pp("MAIN STREET", 0.95, [335, 302, 366, 74])];
         assert_eq!(merge(t, p)[0].text, "MAIN STREET");
     }
 
     #[test]
     fn good_latin_from_tesseract_is_kept_and_extra_lines_are_added() {
-        let t = vec![cand(
-            "MAIN STREET",
-            0.95,
-            100,
-            100,
-            300,
-            50,
-            Engine::Tesseract,
-        )];
+        let t = vec![tess("MAIN STREET", 0.95, [100, 100, 300, 50])];
         let p = vec![
-            cand("MAIN STRFET", 0.7, 100, 100, 300, 50, Engine::PpOcr),
-            cand("EXIT", 0.9, 500, 400, 80, 40, Engine::PpOcr),
+            pp("MAIN STRFET", 0.7, [100, 100, 300, 50]),
+            pp("EXIT", 0.9, [500, 400, 80, 40]),
         ];
-        let m = merge(t, p);
-        let texts: Vec<&str> = m.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["MAIN STREET", "EXIT"]);
+        assert_eq!(texts(&merge(t, p)), ["MAIN STREET", "EXIT"]);
     }
 
     #[test]
     fn languages_of_merged_text() {
         let m = vec![
-            cand("欢迎光临上海大酒店", 0.99, 0, 0, 10, 10, Engine::PpOcr),
-            cand(
-                "환영합니다 부산 시청",
-                0.9,
-                0,
-                50,
-                10,
-                10,
-                Engine::Tesseract,
-            ),
+            pp("欢迎光临上海大酒店", 0.99, [0, 0, 10, 10]),
+            tess("환영합니다 부산 시청", 0.9, [0, 50, 10, 10]),
         ];
         let l = languages(&m);
         let codes: Vec<&str> = l.iter().map(|g| g.lang.as_str()).collect();
