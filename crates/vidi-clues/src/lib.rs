@@ -29,7 +29,7 @@ mod speech;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use vidi_types::{Cancel, MediaRecord};
+use vidi_types::{Cancel, MediaKind, MediaRecord};
 
 pub use camera::CameraExtractor;
 pub use geoclip::GeoClipExtractor;
@@ -230,6 +230,21 @@ pub trait ClueExtractor: Send + Sync {
             None => format!("{}/{}", self.id(), self.version()),
         }
     }
+}
+
+/// Whether a media has pictures to look at: a still image, or a video with
+/// a picture stream (a codec or a frame size was probed); never one that
+/// failed to read. The `applies` rule of the picture extractors.
+pub(crate) fn has_pictures(media: &MediaRecord) -> bool {
+    media.error.is_none()
+        && match media.kind {
+            MediaKind::Image => true,
+            MediaKind::Video => media
+                .video
+                .as_ref()
+                .is_some_and(|v| v.video_codec.is_some() || v.width.is_some()),
+            _ => false,
+        }
 }
 
 /// Read a media's bytes for extractors that decode it.

@@ -238,15 +238,7 @@ impl ClueExtractor for OcrExtractor {
     }
 
     fn applies(&self, media: &MediaRecord) -> bool {
-        media.error.is_none()
-            && match media.kind {
-                MediaKind::Image => true,
-                MediaKind::Video => media
-                    .video
-                    .as_ref()
-                    .is_some_and(|v| v.video_codec.is_some() || v.width.is_some()),
-                _ => false,
-            }
+        crate::has_pictures(media)
     }
 
     fn extract(&self, input: ClueInput<'_>, cancel: &Cancel) -> Result<Vec<Clue>, ClueError> {

@@ -321,24 +321,22 @@ mod tests {
                 Err(GeoClipError::Safetensors { .. })
             ));
         }
+        // A file of one header and 8 data bytes.
+        let with_header = |h: &[u8]| {
+            let mut b = (h.len() as u64).to_le_bytes().to_vec();
+            b.extend_from_slice(h);
+            b.extend_from_slice(&[0; 8]);
+            std::fs::write(&p, &b).unwrap();
+            GeoClipHeads::open(&p)
+        };
         // Offsets past the end.
-        let h = br#"{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#;
-        let mut b = (h.len() as u64).to_le_bytes().to_vec();
-        b.extend_from_slice(h);
-        b.extend_from_slice(&[0; 8]);
-        std::fs::write(&p, &b).unwrap();
         assert!(matches!(
-            GeoClipHeads::open(&p),
+            with_header(br#"{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#),
             Err(GeoClipError::Safetensors { .. })
         ));
         // Valid file without the tensors.
-        let h = br#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
-        let mut b = (h.len() as u64).to_le_bytes().to_vec();
-        b.extend_from_slice(h);
-        b.extend_from_slice(&[0; 8]);
-        std::fs::write(&p, &b).unwrap();
         assert!(matches!(
-            GeoClipHeads::open(&p),
+            with_header(br#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#),
             Err(GeoClipError::Tensor { .. })
         ));
     }
