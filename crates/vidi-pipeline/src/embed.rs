@@ -11,6 +11,12 @@
 //! the model changes); cancellation stops between media, keeping what is
 //! done.
 //!
+//! The same decoded picture (a video: its first keyframe) gives the
+//! media's local features, written beside the index for find-similar's
+//! re-rank ([`local`]); embedded media without a feature file (embedded
+//! before local features existed, or whose file was lost) get one on the
+//! next run.
+//!
 //! [`load_backbone`] finds the backbone in the models directory; when it
 //! is not installed it returns [`EmbedRunError::NoModel`], whose message
 //! says how to install it: callers (ingest) report it and carry on.
@@ -21,10 +27,17 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use serde::Serialize;
-use vidi_embed::{Analysis, Backbone, CropSet};
+use vidi_embed::{Analysis, Backbone};
 use vidi_store::embeddings::{ModelKey, StoredRegion};
 use vidi_store::{Store, Workspace};
 use vidi_types::{Cancel, Sha256};
+
+pub mod local;
+mod work;
+
+use work::{Done, Item, Source, embed_one, missing_features};
+
+pub use local::{RERANK_MIN_INLIERS, RERANK_TOP, features_path};
 
 /// The backbone used when none is named.
 pub const DEFAULT_MODEL: &str = "mobilenet-v2-imagenet";
@@ -103,6 +116,11 @@ pub struct EmbedSummary {
     pub videos: u64,
     /// Media that failed (recorded, not retried for this model).
     pub errors: u64,
+    /// Local-feature files written (embedded media and backfilled ones).
+    pub features: u64,
+    /// Media whose local features could not be extracted or written
+    /// (find-similar does not re-rank them; retried on the next run).
+    pub feature_errors: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
     /// True when cancelled before the end (what was done is kept).
@@ -152,17 +170,6 @@ pub fn stored_regions(a: &Analysis, base: u32) -> Vec<StoredRegion> {
         .collect()
 }
 
-enum Source {
-    Image(PathBuf),
-    Video(Vec<String>),
-}
-
-struct Done {
-    sha: Sha256,
-    video: bool,
-    result: Result<Vec<StoredRegion>, String>,
-}
-
 /// Embed every media (images and videos) without an embedding under `bb`.
 /// `threads` 0 = one per core.
 pub fn embed_missing(
@@ -176,8 +183,22 @@ pub fn embed_missing(
     let key = model_key(bb);
     let mut store = Store::open(ws)?;
     let todo = store.media_without_embeddings(&key, &["image", "video"])?;
-    let mut items: Vec<(Sha256, Source)> = Vec::with_capacity(todo.len());
-    for (sha, kind) in todo {
+    let candidates = todo.len() as u64;
+    let features_dir = local::features_dir(ws);
+    let features_on = match std::fs::create_dir_all(&features_dir) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(dir = %features_dir.display(), error = %e, "cannot create the local-features directory: find-similar will not re-rank");
+            false
+        }
+    };
+    let mut work: Vec<(Sha256, String, bool)> =
+        todo.into_iter().map(|(s, k)| (s, k, true)).collect();
+    if features_on {
+        work.extend(missing_features(ws, &store, &key, &work)?);
+    }
+    let mut items: Vec<Item> = Vec::with_capacity(work.len());
+    for (sha, kind, embed) in work {
         let src = if kind == "video" {
             let keys = match store.media(&sha)? {
                 Some(m) => m
@@ -199,11 +220,11 @@ pub fn embed_missing(
                 .unwrap_or_default();
             Source::Image(path)
         };
-        items.push((sha, src));
+        items.push(Item { sha, src, embed });
     }
     let mut summary = EmbedSummary {
         model: key.name.clone(),
-        candidates: items.len() as u64,
+        candidates,
         ..EmbedSummary::default()
     };
     progress.start(items.len() as u64);
@@ -225,17 +246,21 @@ pub fn embed_missing(
                 .spawn_scoped(scope, move || {
                     while !cancel.is_cancelled() {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((sha, src)) = items.get(k) else {
+                        let Some(item) = items.get(k) else {
                             break;
                         };
+                        let fpath = features_on.then(|| local::features_path(ws, &item.sha));
+                        let mut features = None;
                         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            embed_one(bb, src, blobs)
+                            embed_one(bb, item, blobs, fpath.as_deref(), &mut features)
                         }))
                         .unwrap_or_else(|_| Err("embedding panicked".to_owned()));
                         let done = Done {
-                            sha: *sha,
-                            video: matches!(src, Source::Video(_)),
+                            sha: item.sha,
+                            video: matches!(item.src, Source::Video(_)),
+                            embed: item.embed,
                             result,
+                            features,
                         };
                         if tx.send(done).is_err() {
                             break;
@@ -246,6 +271,21 @@ pub fn embed_missing(
         }
         drop(tx);
         for done in rx {
+            match done.features {
+                Some(true) => summary.features += 1,
+                Some(false) => summary.feature_errors += 1,
+                None => {}
+            }
+            if !done.embed {
+                if let Err(msg) = &done.result {
+                    tracing::debug!(media = %done.sha, error = %msg, "local features not backfilled");
+                    if done.features.is_none() {
+                        summary.feature_errors += 1;
+                    }
+                }
+                progress.item_done();
+                continue;
+            }
             match &done.result {
                 Ok(regions) => {
                     store.put_embeddings(&done.sha, &key, regions)?;
@@ -272,50 +312,11 @@ pub fn embed_missing(
         images = summary.images,
         videos = summary.videos,
         errors = summary.errors,
+        features = summary.features,
+        feature_errors = summary.feature_errors,
         "embedding run done"
     );
     Ok(summary)
-}
-
-fn embed_one(
-    bb: &Backbone,
-    src: &Source,
-    blobs: &vidi_store::BlobStore,
-) -> Result<Vec<StoredRegion>, String> {
-    let limits = vidi_media::Limits::default();
-    match src {
-        Source::Image(path) => {
-            if path.as_os_str().is_empty() {
-                return Err("no readable evidence file".to_owned());
-            }
-            let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-            if size > MAX_FILE_BYTES {
-                return Err(format!("file larger than {MAX_FILE_BYTES} bytes"));
-            }
-            let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-            let img = vidi_media::decode_image(&bytes, &limits).map_err(|e| e.to_string())?;
-            drop(bytes);
-            let a = bb
-                .analyse_with(&img.rgb, img.width, img.height, &CropSet::DEFAULT)
-                .map_err(|e| e.to_string())?;
-            Ok(stored_regions(&a, 0))
-        }
-        Source::Video(keys) => {
-            if keys.is_empty() {
-                return Err("video has no keyframe thumbnails".to_owned());
-            }
-            let mut out = Vec::new();
-            for (f, key) in keys.iter().enumerate() {
-                let bytes = blobs.get(key).map_err(|e| e.to_string())?;
-                let img = vidi_media::decode_image(&bytes, &limits).map_err(|e| e.to_string())?;
-                let a = bb
-                    .analyse_with(&img.rgb, img.width, img.height, &CropSet::DEFAULT)
-                    .map_err(|e| e.to_string())?;
-                out.extend(stored_regions(&a, f as u32 * VIDEO_REGION_STRIDE));
-            }
-            Ok(out)
-        }
-    }
 }
 
 /// A region in a similarity result: its index (0 = whole image; video
@@ -347,6 +348,16 @@ pub struct SimilarHit {
     pub cases: Vec<String>,
     /// Agencies holding the hit (visible cases only), sorted.
     pub agencies: Vec<String>,
+    /// Local-feature matching points between the query and the hit that
+    /// agree on one similarity transform (RANSAC inliers); `None` when not
+    /// checked (beyond the first [`RERANK_TOP`], or no usable feature file
+    /// for either media). Look-alike but different scenes can reach a few
+    /// dozen: this is evidence of the same scene, not proof.
+    pub inliers: Option<u32>,
+    /// Scale of that transform from the query to the hit (lengths in the
+    /// hit's pixels over lengths in the query's), when `inliers` reaches
+    /// [`RERANK_MIN_INLIERS`].
+    pub scale: Option<f32>,
 }
 
 /// Errors of the similarity index and search.
@@ -628,6 +639,12 @@ pub const COMPRESSED_MAX_PROBE: usize = 32;
 /// The `k` media most similar to `sha256` under `key`, restricted to the
 /// `visible_cases` (None = all). The query itself must be visible and
 /// embedded.
+///
+/// The media are ranked by their best region pair (embeddings); then the
+/// first [`RERANK_TOP`] are checked with local features ([`local`]): those
+/// with at least [`RERANK_MIN_INLIERS`] matching points come first, most
+/// first, then the others in ranking order (so `score` is not always
+/// decreasing). Only visible media are checked.
 pub fn find_similar(
     ws: &Workspace,
     index: &SimilarIndex,
@@ -688,9 +705,14 @@ pub fn find_similar(
             .collect();
         lists.push(cands);
     }
-    let ranked = vidi_embed::rank::rank_media(&lists, k, vidi_embed::rank::Scoring::default());
-    let mut out = Vec::with_capacity(ranked.len());
-    for m in ranked {
+    let ranked = vidi_embed::rank::rank_media(
+        &lists,
+        k.max(RERANK_TOP),
+        vidi_embed::rank::Scoring::default(),
+    );
+    let reranked = local::rerank(ws, sha256, ranked);
+    let mut out = Vec::with_capacity(reranked.len().min(k));
+    for (m, check) in reranked.into_iter().take(k) {
         let q = &query[m.query_region].region;
         let hit_rect = store
             .embeddings_of(&m.media, key, visible_cases)?
@@ -713,6 +735,8 @@ pub fn find_similar(
             },
             cases: holders.cases,
             agencies: holders.agencies,
+            inliers: check.map(|c| c.inliers),
+            scale: check.and_then(|c| c.scale),
         });
     }
     Ok(out)

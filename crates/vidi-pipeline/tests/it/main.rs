@@ -108,3 +108,4 @@ fn cancelled_before_start_stores_nothing() {
 
 mod clues;
 mod similar_compressed;
+mod local_rerank;
