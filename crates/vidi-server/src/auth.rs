@@ -24,11 +24,12 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 use utoipa::ToSchema;
-use vidi_store::accounts::{Scope, User};
+use vidi_store::Store;
+use vidi_store::accounts::{Generation, Scope, StoredSession, User};
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::state::AppState;
+use crate::state::{AppState, CachedSession};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "vidi_session";
@@ -180,16 +181,9 @@ impl FromRequestParts<AppState> for AuthUser {
         };
         let hash = secret_hash(&sid);
         let h2 = hash.clone();
-        let found = state
-            .db(move |s| {
-                let Some(info) = s.touch_session(&h2, now)? else {
-                    return Ok(None);
-                };
-                let scope = s.scope_of_user(info.user.id)?;
-                Ok(scope.map(|scope| (info, scope)))
-            })
-            .await?;
-        let (info, scope) = found.ok_or_else(ApiError::unauthenticated)?;
+        let st = state.clone();
+        let found = state.db(move |s| live_session(&st, s, &h2, now)).await?;
+        let info = found.ok_or_else(ApiError::unauthenticated)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts
@@ -207,12 +201,65 @@ impl FromRequestParts<AppState> for AuthUser {
         }
         Ok(AuthUser {
             user: info.user,
-            scope,
+            scope: info.scope,
             csrf_token: Some(info.csrf_token),
             session_hash: Some(hash),
             client,
         })
     }
+}
+
+/// Longest delay before a session's activity is written to the store: a
+/// tenth of the idle timeout, at most 60 s. The idle timeout itself is
+/// checked against the exact time of the last request kept in memory; the
+/// stored time only matters after a restart (or for housekeeping), where a
+/// session may then end up to this much early.
+fn seen_write_interval(idle_timeout: i64) -> i64 {
+    (idle_timeout / 10).clamp(0, 60)
+}
+
+/// The live session with this id hash (cached while the store's auth
+/// generation is unchanged), its idle clock restarted; `None` when unknown,
+/// idle for longer than its timeout (then deleted) or its user disabled.
+fn live_session(
+    state: &AppState,
+    s: &mut Store,
+    hash: &str,
+    now: i64,
+) -> Result<Option<CachedSession>, ApiError> {
+    let cache = &state.caches().sessions;
+    let generation = s.generation(Generation::Auth)?;
+    let mut cs = match cache.get(generation, &hash.to_owned()) {
+        Some(cs) => cs,
+        None => {
+            let Some(row) = s.session_row(hash)? else {
+                return Ok(None);
+            };
+            let Some(scope) = s.scope_of_user(row.info.user.id)? else {
+                return Ok(None);
+            };
+            CachedSession {
+                user: row.info.user,
+                scope,
+                csrf_token: row.info.csrf_token,
+                last_seen: row.last_seen,
+                stored_seen: row.last_seen,
+                idle_timeout: row.idle_timeout,
+            }
+        }
+    };
+    if StoredSession::idle_at(now, cs.last_seen, cs.idle_timeout) {
+        cache.remove(&hash.to_owned());
+        s.delete_session(hash)?;
+        return Ok(None);
+    }
+    cs.last_seen = cs.last_seen.max(now);
+    if cs.last_seen - cs.stored_seen > seen_write_interval(cs.idle_timeout) {
+        s.record_session_seen(hash, cs.last_seen)?;
+        cs.stored_seen = cs.last_seen;
+    }
+    cache.put(generation, hash.to_owned(), cs.clone());
+    Ok(Some(cs))
 }
 
 /// A user as the API shows it.
@@ -415,6 +462,7 @@ pub(crate) async fn logout(
     auth: AuthUser,
 ) -> Result<Response, ApiError> {
     if let Some(h) = auth.session_hash.clone() {
+        state.caches().sessions.remove(&h);
         state.db(move |s| Ok(s.delete_session(&h)?)).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();

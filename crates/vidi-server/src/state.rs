@@ -13,12 +13,22 @@
 //! and then answers each request: an event is still stored before its
 //! request is answered (fail closed), but concurrent views share a commit
 //! instead of queueing on SQLite's write lock one by one.
+//!
+//! Caches (see `vidi_store::accounts::cache`): filtered totals, case media
+//! counts and grid items ([`ReadCaches`]), each media's best country and
+//! each case's country map are kept while the store's data generation is
+//! unchanged; sessions (user, scope, CSRF token) while its auth generation
+//! is unchanged. Every request still reads the generation (one indexed
+//! read), so writes by any process, the command line included, take effect
+//! at once; visibility of cases and media is checked by the store on every
+//! request, never cached.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use vidi_store::accounts::{GenCache, ReadCaches, Scope, User};
 use vidi_store::audit::AuditEvent;
 use vidi_store::{Store, StoreError, Workspace};
 
@@ -153,8 +163,47 @@ fn audit_writer(ws: Workspace, rx: mpsc::Receiver<AuditJob>) {
     }
 }
 
+/// A session as the server keeps it between requests.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedSession {
+    pub(crate) user: User,
+    pub(crate) scope: Scope,
+    pub(crate) csrf_token: String,
+    /// Last request (Unix seconds), exact: the idle timeout is checked
+    /// against it.
+    pub(crate) last_seen: i64,
+    /// `last_seen` as last written to the store (writes are coalesced).
+    pub(crate) stored_seen: i64,
+    pub(crate) idle_timeout: i64,
+}
+
+/// The in-memory caches of the server (all bounded).
+pub(crate) struct Caches {
+    /// Totals, case counts and grid items (data generation).
+    pub(crate) reads: ReadCaches,
+    /// Best country of a media, by SHA-256 hex (data generation).
+    pub(crate) country: GenCache<String, Option<String>>,
+    /// Best country of every media of a case with clues, by (agency code,
+    /// case number) (data generation).
+    pub(crate) case_countries: GenCache<(String, String), Arc<BTreeMap<String, String>>>,
+    /// Sessions by id hash (auth generation).
+    pub(crate) sessions: GenCache<String, CachedSession>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            reads: ReadCaches::default(),
+            country: GenCache::new(200_000),
+            case_countries: GenCache::new(1_000),
+            sessions: GenCache::new(100_000),
+        }
+    }
+}
+
 pub(crate) struct Inner {
     pub(crate) ws: Workspace,
+    pub(crate) caches: Caches,
     pub(crate) pool: Mutex<Vec<Store>>,
     pub(crate) config: ServerConfig,
     pub(crate) limiter: RateLimiter,
@@ -199,6 +248,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 ws,
                 pool: Mutex::new(vec![first]),
+                caches: Caches::default(),
                 config,
                 limiter: RateLimiter::default(),
                 permits: tokio::sync::Semaphore::new(connections),
@@ -242,6 +292,10 @@ impl AppState {
     /// The workspace root.
     pub fn root(&self) -> PathBuf {
         self.inner.ws.root().to_path_buf()
+    }
+
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.inner.caches
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {

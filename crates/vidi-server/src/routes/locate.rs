@@ -4,12 +4,16 @@
 //! country filter (a media's country is its best hypothesis).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use vidi_clues::{Clue, Hypothesis, Weights};
 use vidi_pipeline::clues::clue_from_row;
 use vidi_store::accounts::Scope;
 use vidi_store::{ClueRow, Store, StoreError};
 use vidi_types::Sha256;
+
+use crate::error::ApiError;
+use crate::state::Caches;
 
 /// Hypotheses listed per media or series.
 pub(crate) const LIMIT: usize = 10;
@@ -66,4 +70,47 @@ pub(crate) fn countries(
         }
     })?;
     Ok(seen.map(|()| out))
+}
+
+/// The best country of one media (by SHA-256 hex), cached per data
+/// generation (`generation` read before any of the data).
+pub(crate) fn media_country(
+    s: &Store,
+    caches: &Caches,
+    generation: u64,
+    hex: &str,
+) -> Result<Option<String>, ApiError> {
+    let key = hex.to_owned();
+    if let Some(c) = caches.country.get(generation, &key) {
+        return Ok(c);
+    }
+    let sha = crate::routes::media::parse_sha(hex)?;
+    let c = top_country(&s.clues_for_media(&sha)?);
+    caches.country.put(generation, key, c.clone());
+    Ok(c)
+}
+
+/// [`countries`] of one visible case, cached per (agency, case) and data
+/// generation; `None` when the case is not visible (never cached).
+pub(crate) fn case_countries(
+    s: &Store,
+    caches: &Caches,
+    generation: u64,
+    scope: &Scope,
+    case: &str,
+) -> Result<Option<Arc<BTreeMap<String, String>>>, ApiError> {
+    let key = (scope.agency_code().to_owned(), case.to_owned());
+    // Visibility is checked every time, even when the map is cached.
+    if !s.case_visible(scope, case)? {
+        return Ok(None);
+    }
+    if let Some(m) = caches.case_countries.get(generation, &key) {
+        return Ok(Some(m));
+    }
+    let Some(m) = countries(s, scope, Some(case))? else {
+        return Ok(None);
+    };
+    let m = Arc::new(m);
+    caches.case_countries.put(generation, key, m.clone());
+    Ok(Some(m))
 }

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
-use vidi_store::accounts::{MediaFilter, MediaView, NoteKind};
+use vidi_store::accounts::{Generation, MediaFilter, MediaView, NoteKind};
 use vidi_types::Sha256;
 
 use crate::audit;
@@ -61,7 +61,10 @@ pub(crate) async fn cases(
     auth: AuthUser,
 ) -> Result<Json<Value>, ApiError> {
     let scope = auth.scope.clone();
-    let cases = state.db(move |s| Ok(s.scoped_cases(&scope)?)).await?;
+    let st = state.clone();
+    let cases = state
+        .db(move |s| Ok(s.scoped_cases_cached(&st.caches().reads, &scope)?))
+        .await?;
     let total = cases.len();
     Ok(Json(
         json!({ "items": cases, "next_cursor": null, "total": total }),
@@ -132,31 +135,41 @@ pub(crate) async fn case_media(
     }
     let cursor = nonempty(q.cursor);
     let scope = auth.scope.clone();
+    let st = state.clone();
     let page = state
         .db(move |s| {
+            let caches = st.caches();
+            // Read first: whatever is computed below is at least this new.
+            let generation = s.generation(Generation::Data)?;
             let mut filter = filter;
             if let Some(c) = country {
                 // The country filter keeps the media whose best location
                 // hypothesis (`vidi_clues::locate`) is that country.
-                let Some(best) = locate::countries(s, &scope, Some(&number))? else {
+                let Some(best) = locate::case_countries(s, caches, generation, &scope, &number)?
+                else {
                     return Ok(None);
                 };
                 let c = c.to_ascii_uppercase();
                 filter.media_in = Some(
-                    best.into_iter()
-                        .filter(|(_, b)| *b == c)
-                        .map(|(sha, _)| sha)
+                    best.iter()
+                        .filter(|(_, b)| **b == c)
+                        .map(|(sha, _)| sha.clone())
                         .collect(),
                 );
             }
-            let Some(mut page) =
-                s.scoped_media_page(&scope, &number, &filter, limit, cursor.as_deref())?
+            let Some(mut page) = s.scoped_media_page_cached(
+                &caches.reads,
+                &scope,
+                &number,
+                &filter,
+                limit,
+                cursor.as_deref(),
+            )?
             else {
                 return Ok(None);
             };
             for item in &mut page.items {
-                let sha = parse_sha(&item.sha256)?;
-                item.country = locate::top_country(&s.clues_for_media(&sha)?);
+                item.country = locate::media_country(s, caches, generation, &item.sha256)?;
             }
             Ok(Some(page))
         })
@@ -267,6 +280,7 @@ pub(crate) async fn thumbnail(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(sha): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let sha = parse_sha(&sha)?;
     let scope = auth.scope.clone();
@@ -298,14 +312,43 @@ pub(crate) async fn thumbnail(
     } else {
         "application/octet-stream"
     };
+    let etag = etag_of(&bytes);
+    let headers_out = [
+        (header::CACHE_CONTROL, THUMBNAIL_CACHE.to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    // A revalidation is still a view of the media: audited above.
+    if if_none_match(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, headers_out).into_response());
+    }
     Ok((
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "private, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, mime.to_owned())],
+        headers_out,
         bytes,
     )
         .into_response())
+}
+
+/// Cache policy of thumbnails: private (never shared caches), reused for
+/// five minutes, then revalidated with `If-None-Match`.
+pub(crate) const THUMBNAIL_CACHE: &str = "private, max-age=300";
+
+/// Strong entity tag of a response body: its SHA-256 (first 128 bits).
+pub(crate) fn etag_of(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(bytes);
+    format!("\"{}\"", hex::encode(&d[..16]))
+}
+
+/// True when the request's `If-None-Match` lists `etag` (or `*`).
+pub(crate) fn if_none_match(headers: &axum::http::HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
 /// A tag.
@@ -480,6 +523,24 @@ pub(crate) async fn add_clue(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn etags_match_if_none_match() {
+        let tag = etag_of(b"abc");
+        assert_eq!(tag.len(), 34);
+        assert_ne!(tag, etag_of(b"abd"));
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!if_none_match(&h, &tag));
+        h.insert(
+            header::IF_NONE_MATCH,
+            format!("\"x\", W/{tag}").parse().unwrap(),
+        );
+        assert!(if_none_match(&h, &tag));
+        h.insert(header::IF_NONE_MATCH, "\"other\"".parse().unwrap());
+        assert!(!if_none_match(&h, &tag));
+        h.insert(header::IF_NONE_MATCH, "*".parse().unwrap());
+        assert!(if_none_match(&h, &tag));
+    }
 
     #[test]
     fn sha_paths() {

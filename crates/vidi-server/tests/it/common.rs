@@ -192,6 +192,8 @@ pub(crate) struct Resp {
     pub(crate) content_type: Option<String>,
     pub(crate) csp: Option<String>,
     pub(crate) content_range: Option<String>,
+    pub(crate) etag: Option<String>,
+    pub(crate) cache_control: Option<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -223,6 +225,7 @@ fn finish(r: Result<ureq::Response, ureq::Error>) -> Resp {
         h("content-security-policy"),
         h("content-range"),
     );
+    let (etag, cache_control) = (h("etag"), h("cache-control"));
     let status = resp.status();
     let mut body = Vec::new();
     std::io::Read::read_to_end(&mut resp.into_reader(), &mut body).unwrap();
@@ -232,6 +235,8 @@ fn finish(r: Result<ureq::Response, ureq::Error>) -> Resp {
         content_type,
         csp,
         content_range,
+        etag,
+        cache_control,
         body,
     }
 }

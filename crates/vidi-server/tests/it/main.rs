@@ -1,6 +1,7 @@
 //! API tests against a real server on loopback.
 
 mod auth;
+mod caching;
 mod common;
 mod errors;
 mod leads;
