@@ -10,7 +10,9 @@
 //!   each logged in with its own session, loop over a browsing session
 //!   (case list, grid pages with filters and cursor pagination, the
 //!   thumbnails of a grid screen, a media page and its thumbnail, back to
-//!   the grid) with no think time; latency per request kind.
+//!   the grid), either in a tight loop (saturation) or as browsers with
+//!   think time, parallel thumbnails and an HTTP cache; latency per
+//!   request kind.
 //!
 //! The generator runs on ONE thread (a current-thread tokio runtime, one
 //! HTTP/1.1 keep-alive connection per user), so that it can never take

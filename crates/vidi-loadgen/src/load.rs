@@ -1,13 +1,23 @@
 //! The load generator: virtual investigators browsing a real server.
 //!
 //! Each user logs in (`POST /api/v1/auth/login`, its own session cookie and
-//! HTTP/1.1 keep-alive connection), then loops with no think time over:
-//! the case list; a visible case's grid (limit 100) with a filter drawn at
-//! random (none, kind, new/known, has GPS, country, kind + GPS), one to
-//! three pages by cursor; for each page the thumbnails of one screen
+//! HTTP/1.1 keep-alive connection), then loops over: the case list; a
+//! visible case's grid (limit 100) with a filter drawn at random (none,
+//! kind, new/known, has GPS, country, kind + GPS), one to three pages by
+//! cursor; for each page the thumbnails of one screen
 //! ([`LoadSpec::thumbs_per_screen`] image/video items); one media page
 //! (`GET /media/{sha}`: metadata, hits, clues, links, cluster) and its
 //! thumbnail; then back to the grid.
+//!
+//! Two user models:
+//! - the tight loop (default): no think time, thumbnails one after the
+//!   other, no client cache: a closed loop that measures throughput at
+//!   saturation;
+//! - the browser model ([`LoadSpec::browser`] with [`LoadSpec::think`]):
+//!   after each page view an exponential pause of the given mean, a
+//!   screen's thumbnails [`BROWSER_PARALLEL`] at a time on as many
+//!   connections, and a per-user HTTP cache honouring the server's
+//!   `max-age` and revalidating with `If-None-Match` afterwards.
 //!
 //! Everything runs on the calling thread (a current-thread tokio runtime):
 //! the generator takes at most one core, and its CPU time is measured from
@@ -67,10 +77,27 @@ pub struct LoadSpec {
     pub thumbs_per_screen: usize,
     /// Seed of the users' choices.
     pub seed: u64,
-    /// Pause after each screen (a grid page with its thumbnails, a media
-    /// page), as an investigator looking at it; zero: none.
+    /// Mean pause after each page view (the case list, a grid page with
+    /// its thumbnails, a media page), as an investigator looking at it:
+    /// drawn from an exponential distribution with this mean (a Poisson
+    /// process of page views per user); zero: none (saturation).
     pub think: Duration,
+    /// Browse like a browser: the thumbnails of a screen fetched
+    /// [`BROWSER_PARALLEL`] at a time (one keep-alive connection each),
+    /// and a per-user HTTP cache: a thumbnail fetched less than
+    /// [`BROWSER_MAX_AGE`] ago is not requested again, an older one is
+    /// revalidated with `If-None-Match` (kind `thumbnail_revalidate`).
+    /// False: every thumbnail fetched in turn, no cache (the tight loop).
+    pub browser: bool,
 }
+
+/// Thumbnails a browser user fetches at once (browsers open up to six
+/// HTTP/1.1 connections per host).
+pub const BROWSER_PARALLEL: usize = 6;
+
+/// How long the browser model reuses a thumbnail without asking: the
+/// server's `Cache-Control: private, max-age=300`.
+pub const BROWSER_MAX_AGE: Duration = Duration::from_secs(300);
 
 impl LoadSpec {
     /// Defaults: 60 s measured after 5 s of warm-up, pages of 100, 24
@@ -86,6 +113,7 @@ impl LoadSpec {
             thumbs_per_screen: 24,
             seed: 7,
             think: Duration::ZERO,
+            browser: false,
         }
     }
 }
@@ -131,6 +159,11 @@ pub struct LoadReport {
     /// CPU seconds used by the whole process in the window (includes the
     /// server when it runs in-process).
     pub process_cpu_s: f64,
+    /// `client_cpu_s / process_cpu_s`: the generator's share of the CPU the
+    /// process used.
+    pub client_cpu_share: f64,
+    /// Thumbnails the browser model did not request (fresh in its cache).
+    pub cache_hits: u64,
     /// The first few failures, for diagnosis.
     pub first_errors: Vec<String>,
 }
@@ -157,6 +190,7 @@ struct Recorder {
     errors: BTreeMap<&'static str, u64>,
     first_errors: Vec<String>,
     sessions: u64,
+    cache_hits: u64,
 }
 
 struct Shared {
@@ -218,6 +252,20 @@ impl Client {
         path: &str,
         body: Option<String>,
     ) -> Result<(StatusCode, axum::body::Bytes, Option<String>), String> {
+        self.call_with(method, path, body, None)
+            .await
+            .map(|(s, b, c, _)| (s, b, c))
+    }
+
+    /// [`Client::call`] with an optional `If-None-Match`; also returns the
+    /// answer's `ETag`.
+    async fn call_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        if_none_match: Option<&str>,
+    ) -> Result<Reply, String> {
         for attempt in 0..2 {
             if self.sender.is_none() {
                 self.sender = Some(Client::connect(self.addr).await?);
@@ -235,6 +283,9 @@ impl Client {
                 .header(header::HOST, "127.0.0.1");
             if !self.cookie.is_empty() {
                 req = req.header(header::COOKIE, &self.cookie);
+            }
+            if let Some(tag) = if_none_match {
+                req = req.header(header::IF_NONE_MATCH, tag);
             }
             let req = match body {
                 Some(ref b) => req
@@ -254,10 +305,15 @@ impl Client {
                         .find(|v| v.starts_with(vidi_server::SESSION_COOKIE))
                         .and_then(|v| v.split(';').next())
                         .map(str::to_owned);
+                    let etag = resp
+                        .headers()
+                        .get(header::ETAG)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
                     let bytes = axum::body::to_bytes(Body::new(resp.into_body()), 64 << 20)
                         .await
                         .map_err(|e| e.to_string())?;
-                    return Ok((status, bytes, cookie));
+                    return Ok((status, bytes, cookie, etag));
                 }
                 Err(e) if attempt == 0 => {
                     tracing::debug!(error = %e, "request failed; reconnecting");
@@ -284,6 +340,38 @@ impl Client {
         }
         Ok(body.len())
     }
+
+    /// A GET that may be answered 304 to `if_none_match`; the answer's
+    /// entity tag.
+    async fn get_cached(
+        &mut self,
+        path: &str,
+        if_none_match: Option<&str>,
+    ) -> Result<Option<String>, String> {
+        let (status, _, _, etag) = self.call_with("GET", path, None, if_none_match).await?;
+        let fresh = status == StatusCode::NOT_MODIFIED && if_none_match.is_some();
+        if !status.is_success() && !fresh {
+            return Err(format!("{status} for {path}"));
+        }
+        Ok(etag)
+    }
+}
+
+/// Status, body, `Set-Cookie` session value and `ETag` of an answer.
+type Reply = (
+    StatusCode,
+    axum::body::Bytes,
+    Option<String>,
+    Option<String>,
+);
+
+/// One virtual user: its main connection, the extra connections of the
+/// browser model (same session) and its HTTP cache of thumbnails.
+struct User {
+    main: Client,
+    extra: Vec<Client>,
+    /// Thumbnail path -> (entity tag, fetched at).
+    cache: std::collections::HashMap<String, (Option<String>, Instant)>,
 }
 
 const FILTERS: [&str; 9] = [
@@ -298,23 +386,95 @@ const FILTERS: [&str; 9] = [
     "&kind=image&has_gps=true",
 ];
 
-async fn think(spec: &LoadSpec) {
-    if !spec.think.is_zero() {
-        tokio::time::sleep(spec.think).await;
+/// An exponentially distributed pause of mean `spec.think` (capped at ten
+/// means, so that one draw cannot stall a user for the whole run).
+fn think_time(spec: &LoadSpec, rng: &mut Rng) -> Duration {
+    if spec.think.is_zero() {
+        return Duration::ZERO;
+    }
+    // 1 - u is in (0, 1]: its logarithm is finite.
+    let e = -(1.0 - rng.unit()).ln();
+    spec.think.mul_f64(e.min(10.0))
+}
+
+async fn think(spec: &LoadSpec, rng: &mut Rng) {
+    let t = think_time(spec, rng);
+    if !t.is_zero() {
+        tokio::time::sleep(t).await;
     }
 }
 
-async fn browse(
-    client: &mut Client,
-    sh: &Shared,
-    spec: &LoadSpec,
-    rng: &mut Rng,
-) -> Result<(), ()> {
+/// Fetch the thumbnails of one screen: in turn on the main connection
+/// (tight loop), or as a browser does (see [`LoadSpec::browser`]).
+async fn screen_thumbnails(user: &mut User, sh: &Shared, spec: &LoadSpec, shas: &[&String]) {
+    let paths: Vec<String> = shas
+        .iter()
+        .map(|sha| format!("/api/v1/media/{sha}/thumbnail"))
+        .collect();
+    if !spec.browser {
+        for path in &paths {
+            let t = Instant::now();
+            let r = user.main.get_bytes(path).await;
+            sh.record("thumbnail", t, r.map(|_| ()));
+        }
+        return;
+    }
+    let now = Instant::now();
+    let mut queue = std::collections::VecDeque::new();
+    for path in paths {
+        match user.cache.get(&path) {
+            Some((_, at)) if now.duration_since(*at) < BROWSER_MAX_AGE => {
+                if sh.measuring(now) {
+                    sh.rec.borrow_mut().cache_hits += 1;
+                }
+            }
+            Some((tag, _)) => queue.push_back((path.clone(), tag.clone())),
+            None => queue.push_back((path, None)),
+        }
+    }
+    let queue = std::cell::RefCell::new(queue);
+    let fetched = std::cell::RefCell::new(Vec::new());
+    let lanes = std::iter::once(&mut user.main)
+        .chain(user.extra.iter_mut())
+        .take(BROWSER_PARALLEL)
+        .map(|client| {
+            let (queue, fetched) = (&queue, &fetched);
+            async move {
+                loop {
+                    let Some((path, tag)) = queue.borrow_mut().pop_front() else {
+                        break;
+                    };
+                    let kind = if tag.is_some() {
+                        "thumbnail_revalidate"
+                    } else {
+                        "thumbnail"
+                    };
+                    let t = Instant::now();
+                    let r = client.get_cached(&path, tag.as_deref()).await;
+                    let ok = r.as_ref().map(|_| ()).map_err(Clone::clone);
+                    sh.record(kind, t, ok);
+                    if let Ok(etag) = r {
+                        fetched.borrow_mut().push((path, etag.or(tag)));
+                    }
+                }
+            }
+        });
+    futures_join_all(lanes).await;
+    let at = Instant::now();
+    for (path, tag) in fetched.into_inner() {
+        user.cache.insert(path, (tag, at));
+    }
+}
+
+async fn browse(user: &mut User, sh: &Shared, spec: &LoadSpec, rng: &mut Rng) -> Result<(), ()> {
     let t = Instant::now();
-    let cases = client.get_json("/api/v1/cases").await;
+    let cases = user.main.get_json("/api/v1/cases").await;
     let ok = cases.as_ref().map(|_| ()).map_err(Clone::clone);
     sh.record("cases", t, ok);
     let Ok(cases) = cases else { return Err(()) };
+    if spec.browser {
+        think(spec, rng).await;
+    }
     let numbers: Vec<String> = cases["items"]
         .as_array()
         .map(|a| {
@@ -348,7 +508,7 @@ async fn browse(
             path.push_str(c);
         }
         let t = Instant::now();
-        let page = client.get_json(&path).await;
+        let page = user.main.get_json(&path).await;
         sh.record(kind, t, page.as_ref().map(|_| ()).map_err(Clone::clone));
         let Ok(page) = page else { return Err(()) };
         let items: Vec<(String, String)> = page["items"]
@@ -369,26 +529,21 @@ async fn browse(
             .filter(|(_, k)| k == "image" || k == "video")
             .map(|(s, _)| s)
             .collect();
-        for sha in with_thumb.iter().take(spec.thumbs_per_screen) {
-            let t = Instant::now();
-            let r = client
-                .get_bytes(&format!("/api/v1/media/{sha}/thumbnail"))
-                .await;
-            sh.record("thumbnail", t, r.map(|_| ()));
-        }
-        think(spec).await;
+        let screen: Vec<&String> = with_thumb
+            .iter()
+            .take(spec.thumbs_per_screen)
+            .copied()
+            .collect();
+        screen_thumbnails(user, sh, spec, &screen).await;
+        think(spec, rng).await;
         if let Some((sha, k)) = rng.pick(&items) {
             let t = Instant::now();
-            let r = client.get_json(&format!("/api/v1/media/{sha}")).await;
+            let r = user.main.get_json(&format!("/api/v1/media/{sha}")).await;
             sh.record("media", t, r.map(|_| ()));
             if k == "image" || k == "video" {
-                let t = Instant::now();
-                let r = client
-                    .get_bytes(&format!("/api/v1/media/{sha}/thumbnail"))
-                    .await;
-                sh.record("thumbnail", t, r.map(|_| ()));
+                screen_thumbnails(user, sh, spec, &[sha]).await;
             }
-            think(spec).await;
+            think(spec, rng).await;
         }
         cursor = page["next_cursor"].as_str().map(str::to_owned);
         if cursor.is_none() {
@@ -398,8 +553,8 @@ async fn browse(
     Ok(())
 }
 
-async fn user_loop(client: Client, sh: Rc<Shared>, spec: Rc<LoadSpec>, k: usize) {
-    let mut client = client;
+async fn user_loop(user: User, sh: Rc<Shared>, spec: Rc<LoadSpec>, k: usize) {
+    let mut user = user;
     let (sh, spec) = (&*sh, &*spec);
     let mut rng = Rng::new(spec.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
     let mut done = 0u64;
@@ -408,7 +563,7 @@ async fn user_loop(client: Client, sh: Rc<Shared>, spec: Rc<LoadSpec>, k: usize)
             break;
         }
         let started = Instant::now();
-        let ok = browse(&mut client, sh, spec, &mut rng).await.is_ok();
+        let ok = browse(&mut user, sh, spec, &mut rng).await.is_ok();
         done += 1;
         if ok && sh.measuring(started) {
             sh.rec.borrow_mut().sessions += 1;
@@ -484,7 +639,25 @@ pub fn run_load(spec: &LoadSpec) -> Result<LoadReport, LoadError> {
         for chunk in spec.users.chunks(8) {
             let logins = chunk.iter().map(|(u, p)| login(spec.addr, u, p));
             for c in futures_join_all(logins).await {
-                clients.push(c?);
+                let main = c?;
+                // The browser's other connections share the session (they
+                // connect on first use).
+                let extra = if spec.browser {
+                    (1..BROWSER_PARALLEL)
+                        .map(|_| Client {
+                            addr: spec.addr,
+                            sender: None,
+                            cookie: main.cookie.clone(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                clients.push(User {
+                    main,
+                    extra,
+                    cache: std::collections::HashMap::new(),
+                });
             }
         }
         let start = Instant::now();
@@ -547,6 +720,12 @@ pub fn run_load(spec: &LoadSpec) -> Result<LoadReport, LoadError> {
             sessions: rec.sessions,
             client_cpu_s: client_cpu1 - client_cpu0,
             process_cpu_s: process_cpu1 - process_cpu0,
+            client_cpu_share: if process_cpu1 > process_cpu0 {
+                (client_cpu1 - client_cpu0) / (process_cpu1 - process_cpu0)
+            } else {
+                0.0
+            },
+            cache_hits: rec.cache_hits,
             first_errors: rec.first_errors,
         })
     })
@@ -639,6 +818,24 @@ mod tests {
         assert_eq!(s.max_ms, 100.0);
         assert_eq!(s.errors, 2);
         assert_eq!(stats("e", Vec::new(), 0).p99_ms, 0.0);
+    }
+
+    #[test]
+    fn think_times_are_exponential_with_the_given_mean() {
+        let mut spec = LoadSpec::new(SocketAddr::from(([127, 0, 0, 1], 1)), Vec::new());
+        let mut rng = Rng::new(3);
+        assert_eq!(think_time(&spec, &mut rng), Duration::ZERO);
+        spec.think = Duration::from_millis(2000);
+        let n = 20_000;
+        let draws: Vec<f64> = (0..n)
+            .map(|_| think_time(&spec, &mut rng).as_secs_f64())
+            .collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        assert!((mean - 2.0).abs() < 0.1, "{mean}");
+        // Exponential: about 1 - 1/e of the draws are below the mean.
+        let below = draws.iter().filter(|d| **d < 2.0).count() as f64 / n as f64;
+        assert!((below - 0.632).abs() < 0.02, "{below}");
+        assert!(draws.iter().all(|d| *d <= 20.0));
     }
 
     #[test]

@@ -57,10 +57,16 @@ pub(crate) struct BenchServeArgs {
     /// Thumbnails loaded per grid page.
     #[arg(long, default_value_t = 24)]
     pub(crate) thumbs: usize,
-    /// Pause of each user after each screen (grid page with its thumbnails,
-    /// media page), in milliseconds.
+    /// Mean pause of each user after each page view (case list, grid page
+    /// with its thumbnails, media page), in milliseconds, drawn from an
+    /// exponential distribution; 0: none (saturation).
     #[arg(long, default_value_t = 0)]
     pub(crate) think_ms: u64,
+    /// Browse like a browser: a screen's thumbnails six at a time (six
+    /// connections per user) and a per-user HTTP cache (max-age, then
+    /// If-None-Match).
+    #[arg(long)]
+    pub(crate) browser: bool,
     /// Password of the seeded users.
     #[arg(
         long,
@@ -73,13 +79,19 @@ pub(crate) struct BenchServeArgs {
     pub(crate) json: bool,
 }
 
-pub(crate) fn seed(a: &BenchSeedArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let spec = SeedSpec {
-        media: a.media,
-        users: a.users,
-        password: a.password.clone(),
+/// The workspace `vidi bench seed` and `vidi bench serve` (without
+/// `--workspace`) build.
+fn seed_spec(media: usize, users: usize, password: &str) -> SeedSpec {
+    SeedSpec {
+        media,
+        users,
+        password: password.to_owned(),
         ..SeedSpec::default()
-    };
+    }
+}
+
+pub(crate) fn seed(a: &BenchSeedArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let spec = seed_spec(a.media, a.users, &a.password);
     if !quiet {
         output::note(&format!(
             "seeding {} media and {} users into {} ...",
@@ -110,12 +122,7 @@ pub(crate) fn serve(a: &BenchServeArgs, quiet: bool) -> anyhow::Result<ExitCode>
             if !quiet {
                 output::note(&format!("seeding {} media in a temp dir ...", a.media));
             }
-            let spec = SeedSpec {
-                media: a.media,
-                users: a.users,
-                password: a.password.clone(),
-                ..SeedSpec::default()
-            };
+            let spec = seed_spec(a.media, a.users, &a.password);
             let (ws, r) = vidi_loadgen::seed::seed_new(&tmp.path().join("ws"), &spec)?;
             (ws, Some(r))
         }
@@ -136,6 +143,7 @@ pub(crate) fn serve(a: &BenchServeArgs, quiet: bool) -> anyhow::Result<ExitCode>
         spec.warmup = Duration::from_secs(a.warmup);
         spec.thumbs_per_screen = a.thumbs;
         spec.think = Duration::from_millis(a.think_ms);
+        spec.browser = a.browser;
         spec
     })?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -144,6 +152,7 @@ pub(crate) fn serve(a: &BenchServeArgs, quiet: bool) -> anyhow::Result<ExitCode>
         "cores": cores,
         "seed_seconds": seed_report.as_ref().map(|r| r.seconds),
         "think_ms": a.think_ms,
+        "browser": a.browser,
         "load": report,
     });
     let stdout = std::io::stdout();
@@ -153,13 +162,15 @@ pub(crate) fn serve(a: &BenchServeArgs, quiet: bool) -> anyhow::Result<ExitCode>
     } else {
         writeln!(
             out,
-            "{} users, {:.0} s: {:.0} requests/s, {} errors; client CPU {:.1} s, process CPU {:.1} s",
+            "{} users, {:.0} s: {:.0} requests/s, {} errors; client CPU {:.1} s of process CPU {:.1} s ({:.0} %); {} thumbnails from the browser cache",
             report.users,
             report.seconds,
             report.requests_per_s,
             report.overall.errors,
             report.client_cpu_s,
-            report.process_cpu_s
+            report.process_cpu_s,
+            report.client_cpu_share * 100.0,
+            report.cache_hits
         )?;
         writeln!(
             out,
