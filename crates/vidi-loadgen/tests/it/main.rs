@@ -59,6 +59,44 @@ fn seed_then_browse_without_errors() {
 }
 
 #[test]
+fn the_browser_model_browses_without_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SeedSpec {
+        media: 500,
+        users: 3,
+        thumbnails: 16,
+        ..SeedSpec::default()
+    };
+    let (ws, report) = vidi_loadgen::seed::seed_new(&dir.path().join("ws"), &spec).unwrap();
+    let users: Vec<(String, String)> = report
+        .users
+        .iter()
+        .map(|u| (u.username.clone(), spec.password.clone()))
+        .collect();
+    let state = AppState::new(ws, ServerConfig::default()).unwrap();
+    let load = vidi_loadgen::load::run_in_process(state, |addr| {
+        let mut l = LoadSpec::new(addr, users);
+        l.duration = Duration::from_secs(600);
+        l.warmup = Duration::ZERO;
+        l.max_sessions = Some(4);
+        l.thumbs_per_screen = 12;
+        l.browser = true;
+        l.think = Duration::from_millis(5);
+        l
+    })
+    .unwrap();
+    assert_eq!(load.overall.errors, 0, "{:?}", load.first_errors);
+    assert_eq!(load.sessions, 12);
+    let thumbs: u64 = load
+        .kinds
+        .iter()
+        .filter(|k| k.kind.starts_with("thumbnail"))
+        .map(|k| k.requests)
+        .sum();
+    assert!(thumbs > 0);
+}
+
+#[test]
 fn a_wrong_password_stops_the_run_with_a_login_error() {
     let dir = tempfile::tempdir().unwrap();
     let spec = SeedSpec {
