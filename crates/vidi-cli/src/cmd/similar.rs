@@ -183,9 +183,16 @@ pub(crate) fn run(
         if a.json {
             output::data(&mut out, &serde_json::to_string(h)?)?;
         } else {
+            // Local-feature check: "matching points", never "verified"
+            // (look-alike scenes reach a few dozen).
+            let points = match (h.inliers, h.scale) {
+                (Some(n), Some(s)) => format!("  {n} matching points, scale {s:.2}"),
+                (Some(n), None) => format!("  {n} matching points"),
+                (None, _) => String::new(),
+            };
             writeln!(
                 out,
-                "{}  score {:.3} cosine {:.3}  query region {} {:?} ~ hit region {} {:?}  cases {}  agencies {}",
+                "{}  score {:.3} cosine {:.3}  query region {} {:?} ~ hit region {} {:?}  cases {}  agencies {}{points}",
                 h.sha256.to_hex(),
                 h.score,
                 h.cosine,
