@@ -107,5 +107,5 @@ fn cancelled_before_start_stores_nothing() {
 }
 
 mod clues;
-mod similar_compressed;
 mod local_rerank;
+mod similar_compressed;
