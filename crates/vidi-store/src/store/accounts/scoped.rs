@@ -19,11 +19,10 @@ use super::cache::{Generation, ReadCaches};
 use super::{AccountError, Scope};
 use crate::StoreError;
 use crate::store::codec;
+// `VIS`: the cases the agency bound to `?1` owns or was granted (the one
+// need-to-know fragment, shared with leads and embeddings).
+use crate::store::leads::AGENCY_CASES as VIS;
 use crate::store::{HitRow, Store};
-
-/// Case ids visible to the agency bound to `?1`.
-const VIS: &str = "(SELECT id FROM cases WHERE agency_id = ?1
-     UNION SELECT case_id FROM case_grants WHERE agency_id = ?1)";
 
 /// The country a media is placed in: its best GPS place clue, else its best
 /// scene geolocation clue. `{m}` is the SQL expression of the media hash.
